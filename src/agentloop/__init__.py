@@ -1,0 +1,1 @@
+"""agentloop: tool-use agents on the Claude Messages API."""

@@ -1,0 +1,88 @@
+"""One entry point for every developer task; needs only Python 3.10+.
+
+    python3 tools/dev.py demo    # run the first example agent (offline, scripted)
+    python3 tools/dev.py test    # run the whole test suite
+    python3 tools/dev.py lint    # ruff check, ruff format --check, mypy --strict
+    python3 tools/dev.py ci      # test + lint + benchmark smoke run (what CI runs)
+
+Each task creates `.venv/` beside the repo root on first use and installs the
+project with its dev extras into it; it reinstalls only when pyproject.toml
+changes. Extra arguments after the task go to the underlying command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".agentloop-installed"
+
+
+def _pyproject_hash() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    if not PY.exists():
+        sys.stderr.write(f"creating virtualenv in {VENV}\n")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = _pyproject_hash()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    sys.stderr.write("installing agentloop and its dev tools into .venv\n")
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    subprocess.run([str(PY), "-m", "pip", "install", *quiet, "--upgrade", "pip"], check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", *quiet, "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def run(*args: str) -> int:
+    return subprocess.run(list(args), cwd=ROOT).returncode
+
+
+def task_demo(extra: list[str]) -> int:
+    return run(str(PY), "examples/first_agent.py", *extra)
+
+
+def task_test(extra: list[str]) -> int:
+    return run(str(PY), "-m", "pytest", *extra)
+
+
+def task_lint(extra: list[str]) -> int:
+    codes = [
+        run(str(PY), "-m", "ruff", "check", "src", "tests", "examples", "tools"),
+        run(str(PY), "-m", "ruff", "format", "--check", "src", "tests", "examples", "tools"),
+        run(str(PY), "-m", "mypy", "--strict", "src"),
+    ]
+    return max(codes)
+
+
+def task_ci(extra: list[str]) -> int:
+    codes = [task_test(extra), task_lint([])]
+    bench = ROOT / "tools" / "bench" / "run.py"
+    if bench.exists():
+        codes.append(run(str(PY), str(bench), "--smoke"))
+    return max(codes)
+
+
+TASKS = {"demo": task_demo, "test": task_test, "lint": task_lint, "ci": task_ci}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in TASKS:
+        sys.stderr.write(__doc__ or "")
+        return 2
+    ensure_venv()
+    return TASKS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
