@@ -1,0 +1,259 @@
+"""The asynchronous client: ``AsyncClient.create`` and ``AsyncClient.stream``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+from typing_extensions import Self, Unpack
+
+from ._base_client import (
+    DEFAULT_TIMEOUT,
+    BaseClient,
+    MessageParams,
+    StreamCore,
+    error_from_response,
+    log_request,
+    parse_response,
+    stream_transport_error,
+    transport_error,
+)
+from ._models import Message
+from ._retry import RetryPolicy
+from ._streaming import StreamEvent, parse_event
+
+__all__ = ["AsyncClient", "AsyncMessageStream"]
+
+
+class AsyncClient(BaseClient):
+    """An asynchronous client of the Messages API; see :class:`~agentloop.Client`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_retries: int = 2,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        default_headers: Mapping[str, str] | None = None,
+        betas: Sequence[str] = (),
+        http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            timeout=timeout,
+            default_headers=default_headers,
+            betas=betas,
+            retry_policy=retry_policy,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient()
+        self._sleep = sleep
+
+    async def create(self, **params: Unpack[MessageParams]) -> Message:
+        """Send one request and return the model's :class:`Message` (retried on failure)."""
+        request = self._build_request(self._http, params, stream=False)
+        async for attempt in self.retry_policy.aretrying(self._sleep):
+            with attempt:
+                return await self._send(
+                    request, params["model"], attempt.retry_state.attempt_number
+                )
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def stream(self, **params: Unpack[MessageParams]) -> AsyncMessageStream:
+        """Open a streamed request: ``async with client.stream(...) as stream:``."""
+        request = self._build_request(self._http, params, stream=True)
+        return AsyncMessageStream(self, request, params["model"])
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections, if this client opened them."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _send(self, request: httpx.Request, model: str, attempt: int) -> Message:
+        start = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            error = transport_error(exc)
+            log_request(model=model, attempt=attempt, status=None, latency=0.0,
+                        request_id=None, stream=False, error=error)  # fmt: skip
+            raise error from exc
+        latency = time.perf_counter() - start
+        rid = response.headers.get("request-id")
+        if response.status_code >= 400:
+            error = error_from_response(response)
+            log_request(model=model, attempt=attempt, status=response.status_code,
+                        latency=latency, request_id=rid, stream=False, error=error)  # fmt: skip
+            raise error
+        message = parse_response(response)
+        log_request(model=model, attempt=attempt, status=response.status_code,
+                    latency=latency, request_id=rid, stream=False, message=message)  # fmt: skip
+        return message
+
+    async def _open_stream(self, request: httpx.Request, model: str) -> _Opened:
+        async for attempt in self.retry_policy.aretrying(self._sleep):
+            with attempt:
+                return await self._open_stream_once(
+                    request, model, attempt.retry_state.attempt_number
+                )
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    async def _open_stream_once(self, request: httpx.Request, model: str, attempt: int) -> _Opened:
+        """Send the request and read up to the first event: until then, failures retry."""
+        start = time.perf_counter()
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        rid = response.headers.get("request-id")
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                error = error_from_response(response)
+                log_request(model=model, attempt=attempt, status=response.status_code,
+                            latency=time.perf_counter() - start, request_id=rid,
+                            stream=True, error=error)  # fmt: skip
+                raise error
+            core = StreamCore(rid, model=model, attempt=attempt, started=start)
+            chunks = response.aiter_bytes()
+            pending: deque[dict[str, Any]] = deque()
+            async for chunk in chunks:
+                pending.extend(core.feed(chunk))
+                if pending:
+                    break
+            else:
+                pending.extend(core.end())
+        except httpx.HTTPError as exc:
+            await response.aclose()
+            raise transport_error(exc) from exc
+        except BaseException:
+            await response.aclose()
+            raise
+        return _Opened(response, core, chunks, pending)
+
+
+@dataclass
+class _Opened:
+    response: httpx.Response
+    core: StreamCore
+    chunks: AsyncIterator[bytes]
+    pending: deque[dict[str, Any]]
+
+
+class AsyncMessageStream:
+    """A streamed response; see :class:`~agentloop.MessageStream`."""
+
+    def __init__(self, client: AsyncClient, request: httpx.Request, model: str) -> None:
+        self._client = client
+        self._request = request
+        self._model = model
+        self._response: httpx.Response | None = None
+        self._core: StreamCore | None = None
+        self._chunks: AsyncIterator[bytes] | None = None
+        self._pending: deque[dict[str, Any]] = deque()
+
+    async def __aenter__(self) -> Self:
+        opened = await self._client._open_stream(self._request, self._model)
+        self._response, self._core = opened.response, opened.core
+        self._chunks, self._pending = opened.chunks, opened.pending
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the response (stopping the stream if it is still running)."""
+        if self._response is not None:
+            await self._response.aclose()
+
+    @property
+    def request_id(self) -> str | None:
+        return self._core.request_id if self._core else None
+
+    async def iter_data(self) -> AsyncIterator[dict[str, Any]]:
+        """Each event's decoded JSON, as it arrives (no typed models built)."""
+        core = self._require_core()
+        try:
+            while self._pending:
+                yield self._pending.popleft()
+            if core.accumulator.done or self._chunks is None:
+                return
+            async for chunk in self._chunks:
+                for event in core.feed(chunk):
+                    yield event
+                if core.accumulator.done:
+                    break
+            else:
+                for event in core.end():
+                    yield event
+        except httpx.HTTPError as exc:
+            error = stream_transport_error(exc, core.request_id)
+            core.log(self._status(), error)
+            raise error from exc
+        except BaseException as exc:
+            core.log(self._status(), exc)
+            raise
+        core.log(self._status())
+
+    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        async for data in self.iter_data():
+            yield parse_event(data)
+
+    @property
+    def text_stream(self) -> AsyncIterator[str]:
+        """Just the text deltas, as they arrive."""
+        return self._text_stream()
+
+    async def _text_stream(self) -> AsyncIterator[str]:
+        async for data in self.iter_data():
+            if data.get("type") == "content_block_delta":
+                delta = data["delta"]
+                if delta.get("type") == "text_delta":
+                    yield delta["text"]
+
+    async def final_message(self) -> Message:
+        """Read the rest of the stream and return the complete Message."""
+        async for _ in self.iter_data():
+            pass
+        return self._require_core().accumulator.message()
+
+    def partial_tool_input(self, index: int) -> Any:
+        """Best-effort parse of the tool input received so far for content block ``index``."""
+        return self._require_core().accumulator.partial_input(index)
+
+    def _require_core(self) -> StreamCore:
+        if self._core is None:
+            raise RuntimeError(
+                "use the stream as a context manager: `async with client.stream(...)`"
+            )
+        return self._core
+
+    def _status(self) -> int | None:
+        return self._response.status_code if self._response is not None else None

@@ -1,0 +1,315 @@
+"""What the sync and async clients share: configuration, request building,
+error mapping, response parsing and the stream core. No I/O here."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from typing_extensions import NotRequired, Required, TypedDict
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigurationError,
+    StreamError,
+    status_error,
+)
+from ._logging import MODEL_REQUEST, get_logger
+from ._models import Message, to_param
+from ._retry import RetryPolicy
+from ._sse import SSEDecoder
+from ._streaming import MessageAccumulator
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_VERSION", "MessageParams"]
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+API_VERSION = "2023-06-01"
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+
+_BODY_FIELDS = (
+    "model",
+    "max_tokens",
+    "messages",
+    "system",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "metadata",
+    "output_config",
+)
+
+
+class MessageParams(TypedDict, total=False):
+    """Keyword arguments of ``create`` and ``stream``: the request body, and
+    ``betas`` (joined into ``anthropic-beta``), ``extra_body`` (fields passed
+    through as they are), ``extra_headers`` and ``timeout`` for this request."""
+
+    model: Required[str]
+    max_tokens: Required[int]
+    messages: Required[Sequence[Mapping[str, Any]]]
+    system: NotRequired[str | Sequence[Mapping[str, Any]]]
+    tools: NotRequired[Sequence[Mapping[str, Any]]]
+    tool_choice: NotRequired[Mapping[str, Any]]
+    thinking: NotRequired[Mapping[str, Any]]
+    temperature: NotRequired[float]
+    top_p: NotRequired[float]
+    top_k: NotRequired[int]
+    stop_sequences: NotRequired[Sequence[str]]
+    metadata: NotRequired[Mapping[str, Any]]
+    output_config: NotRequired[Mapping[str, Any]]
+    betas: NotRequired[Sequence[str]]
+    extra_body: NotRequired[Mapping[str, Any]]
+    extra_headers: NotRequired[Mapping[str, str]]
+    timeout: NotRequired[float | httpx.Timeout]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return to_param(value)
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class BaseClient:
+    """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_retries: int = 2,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        default_headers: Mapping[str, str] | None = None,
+        betas: Sequence[str] = (),
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+        if not key:
+            raise ConfigurationError(
+                "no API key: pass api_key=... or set the ANTHROPIC_API_KEY environment variable"
+            )
+        self.__api_key = key
+        base = base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = base.rstrip("/")
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.default_headers = dict(default_headers or {})
+        self.betas = tuple(betas)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry_policy.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _headers(self, betas: Iterable[str], extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {
+            "x-api-key": self.__api_key,
+            "anthropic-version": API_VERSION,
+            "content-type": "application/json",
+            "accept": "application/json",
+        }
+        headers.update(self.default_headers)
+        all_betas = list(dict.fromkeys([*self.betas, *betas]))
+        if all_betas:
+            headers["anthropic-beta"] = ",".join(all_betas)
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, params: MessageParams, *, stream: bool
+    ) -> httpx.Request:
+        body: dict[str, Any] = {}
+        raw: Mapping[str, Any] = params
+        for field in _BODY_FIELDS:
+            value = raw.get(field)
+            if value is not None:
+                body[field] = value
+        if stream:
+            body["stream"] = True
+        body.update(raw.get("extra_body") or {})
+        try:
+            content = json.dumps(body, default=_json_default, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"request body is not JSON serializable: {exc}") from exc
+        timeout = raw.get("timeout", self.timeout)
+        headers = self._headers(raw.get("betas") or (), raw.get("extra_headers"))
+        if stream:
+            headers["accept"] = "text/event-stream"
+        return http.build_request(
+            "POST",
+            f"{self.base_url}/v1/messages",
+            content=content.encode(),
+            headers=headers,
+            timeout=timeout,
+        )
+
+
+def transport_error(exc: httpx.HTTPError) -> APIError:
+    """Translate an httpx failure before any response into agentloop's error."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out: {type(exc).__name__}")
+    return APIConnectionError(f"connection failed: {type(exc).__name__}: {exc}")
+
+
+def stream_transport_error(exc: httpx.HTTPError, request_id: str | None) -> StreamError:
+    """Translate an httpx failure in the middle of a stream."""
+    if isinstance(exc, httpx.TimeoutException):
+        return StreamError(
+            "stream stalled: no data within the read timeout", request_id=request_id
+        )
+    return StreamError(
+        f"stream cut before message_stop: {type(exc).__name__}: {exc}", request_id=request_id
+    )
+
+
+def error_from_response(response: httpx.Response) -> APIStatusError:
+    """The typed error for an HTTP error response whose body has been read."""
+    request_id = response.headers.get("request-id")
+    body: Any
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    error_type: str | None = None
+    message = f"HTTP {response.status_code}"
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            error_type = error.get("type")
+            message = str(error.get("message") or message)
+        request_id = request_id or body.get("request_id")
+    elif body:
+        message = f"HTTP {response.status_code}: {str(body)[:500]}"
+    return status_error(
+        status_code=response.status_code,
+        error_type=error_type,
+        message=message,
+        request_id=request_id,
+        body=body,
+        headers={k.lower(): v for k, v in response.headers.items()},
+    )
+
+
+def parse_response(response: httpx.Response) -> Message:
+    """The Message of a successful JSON response; a broken body raises APIResponseError."""
+    request_id = response.headers.get("request-id")
+    try:
+        return Message.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise APIResponseError(
+            f"response is not a valid Message: {exc.errors()[0]['msg']}",
+            request_id=request_id,
+        ) from exc
+
+
+def log_request(
+    *,
+    model: str,
+    attempt: int,
+    status: int | None,
+    latency: float,
+    request_id: str | None,
+    stream: bool,
+    message: Message | None = None,
+    error: BaseException | None = None,
+) -> None:
+    """Emit the ``model.request`` event for one attempt."""
+    fields: dict[str, Any] = {
+        "model": model,
+        "attempt": attempt,
+        "status": status,
+        "latency_ms": round(latency * 1000, 1),
+        "request_id": request_id,
+        "stream": stream,
+    }
+    if message is not None:
+        fields["usage"] = message.usage.model_dump(exclude_none=True)
+        fields["stop_reason"] = message.stop_reason
+    if error is not None:
+        fields["error"] = type(error).__name__
+    get_logger().info(MODEL_REQUEST, **fields)
+
+
+class StreamCore:
+    """Bytes of an SSE response in, decoded event dicts out, folded as they pass."""
+
+    __slots__ = ("accumulator", "attempt", "decoder", "logged", "model", "request_id", "started")
+
+    def __init__(
+        self, request_id: str | None, *, model: str, attempt: int, started: float
+    ) -> None:
+        self.request_id = request_id
+        self.model = model
+        self.attempt = attempt
+        self.started = started
+        self.logged = False
+        self.decoder = SSEDecoder()
+        self.accumulator = MessageAccumulator(request_id)
+
+    def log(self, status: int | None, error: BaseException | None = None) -> None:
+        """Emit ``model.request`` for this stream once, when it ends or fails."""
+        if self.logged:
+            return
+        self.logged = True
+        message = None
+        if error is None and self.accumulator.done:
+            try:
+                message = self.accumulator.message()
+            except APIError as exc:
+                error = exc
+        log_request(
+            model=self.model,
+            attempt=self.attempt,
+            status=status,
+            latency=time.perf_counter() - self.started,
+            request_id=self.request_id,
+            stream=True,
+            message=message,
+            error=error,
+        )
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        """Decode a chunk; return the events it completed (after folding them in)."""
+        return [self._event(sse.data) for sse in self.decoder.feed(chunk)]
+
+    def end(self) -> list[dict[str, Any]]:
+        """The response body ended; raise if the message is incomplete."""
+        events = [self._event(sse.data) for sse in self.decoder.flush()]
+        if not self.accumulator.done:
+            raise StreamError(
+                "stream ended before message_stop: the response is incomplete",
+                request_id=self.request_id,
+            )
+        return events
+
+    def _event(self, data: str) -> dict[str, Any]:
+        try:
+            event = json.loads(data)
+        except ValueError as exc:
+            raise StreamError(
+                f"malformed event data: {data[:200]!r}", request_id=self.request_id
+            ) from exc
+        if not isinstance(event, dict):
+            raise StreamError(
+                f"event data is not a JSON object: {data[:200]!r}", request_id=self.request_id
+            )
+        self.accumulator.feed(event)
+        return event

@@ -1,0 +1,293 @@
+"""What a fake can be scripted to answer, and the JSON file format of a script.
+
+A script file is one JSON object::
+
+    {
+      "version": 1,
+      "repeat": false,                  # start over when the responses run out
+      "sse": {"crlf": false, ...},      # SSEStyle fields, all optional
+      "responses": [                    # one per request, in order
+        {"kind": "reply", "content": [...], "stop_reason": "end_turn", ...},
+        {"kind": "http_error", "status": 529, "error_type": "overloaded_error",
+         "message": "Overloaded", "headers": {"retry-after": "1"}},
+        {"kind": "stream_error", "reply": {...}, "after_events": 3,
+         "error_type": "overloaded_error", "message": "Overloaded"},
+        {"kind": "truncated_stream", "reply": {...}, "after_events": 3},
+        {"kind": "garbage", "body": "not json", "status": 200, "content_type": "..."},
+        {"kind": "reset", "reply": null, "after_events": 1},
+        {"kind": "stall", "reply": {...}, "after_events": 1, "seconds": 5.0}
+      ]
+    }
+
+A ``reply`` holds the fields of :func:`agentloop.testing.reply`: ``content`` (the
+API's JSON blocks; ``tool_use`` ids may be left out, the fake fills them in),
+``stop_reason`` (inferred when left out), ``stop_sequence``, ``stop_details``,
+``usage``, ``model``, ``id``, ``truncated`` and ``extra`` (more top-level fields).
+A garbage body that is not UTF-8 is written as ``"body_base64"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from typing_extensions import TypeAlias
+
+__all__ = [
+    "BrokenStream",
+    "ErrorReply",
+    "Fault",
+    "Garbage",
+    "Reply",
+    "SSEStyle",
+    "Script",
+    "ScriptItem",
+]
+
+JSON: TypeAlias = dict[str, Any]
+
+
+@dataclass
+class Reply:
+    """A complete model response, served as JSON or as an SSE stream."""
+
+    content: list[JSON] = field(default_factory=list)
+    stop_reason: str | None = None
+    stop_sequence: str | None = None
+    stop_details: JSON | None = None
+    usage: JSON | None = None
+    model: str | None = None
+    id: str | None = None
+    truncated: bool = False
+    """``max_tokens`` cut the last block short: a ``tool_use``'s input fragments
+    never form valid JSON (streamed), or its ``input`` is ``{}`` (JSON)."""
+    extra: JSON = field(default_factory=dict)
+    """More top-level fields of the response (``container``, ...)."""
+
+    def __post_init__(self) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = _infer_stop_reason(self.content, self.truncated)
+
+    def to_json(self) -> JSON:
+        """This reply in the script file format."""
+        return {"kind": "reply", **asdict(self)}
+
+
+def _infer_stop_reason(content: list[JSON], truncated: bool) -> str:
+    if truncated:
+        return "max_tokens"
+    if any(b.get("type") == "tool_use" for b in content):
+        return "tool_use"
+    return "end_turn"
+
+
+@dataclass
+class ErrorReply:
+    """An HTTP error: ``{"type": "error", "error": {...}, "request_id": ...}``."""
+
+    status: int
+    error_type: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> JSON:
+        """This error in the script file format."""
+        return {"kind": "http_error", **asdict(self)}
+
+
+@dataclass
+class BrokenStream:
+    """A stream that stops after ``after_events`` events.
+
+    With ``error_type`` set, an ``event: error`` follows those events (and a
+    non-streaming request gets that error as an HTTP status); without it the
+    body just ends there, before ``message_stop``.
+    """
+
+    reply: Reply
+    after_events: int = 1
+    error_type: str | None = None
+    message: str | None = None
+
+    def to_json(self) -> JSON:
+        """This stream in the script file format."""
+        if self.error_type is None:
+            return {
+                "kind": "truncated_stream",
+                "reply": self.reply.to_json(),
+                "after_events": self.after_events,
+            }
+        return {
+            "kind": "stream_error",
+            "reply": self.reply.to_json(),
+            "after_events": self.after_events,
+            "error_type": self.error_type,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Garbage:
+    """A broken response: any bytes, any status, any content type."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "application/json"
+
+    def to_json(self) -> JSON:
+        """This response in the script file format."""
+        data: JSON = {"kind": "garbage", "status": self.status, "content_type": self.content_type}
+        try:
+            data["body"] = self.body.decode()
+        except UnicodeDecodeError:
+            data["body_base64"] = base64.b64encode(self.body).decode()
+        return data
+
+
+@dataclass
+class Fault:
+    """A transport fault.
+
+    ``reset``: the connection is reset, before any response when ``reply`` is
+    None, else after ``after_events`` events of its stream. ``stall``: after
+    ``after_events`` events nothing more is sent for ``seconds``, then the
+    connection closes. Over :attr:`FakeAnthropic.transport` a reset raises
+    ``httpx.ReadError`` and a stall raises ``httpx.ReadTimeout`` at once.
+    """
+
+    kind: Literal["reset", "stall"]
+    reply: Reply | None = None
+    after_events: int = 1
+    seconds: float = 0.0
+
+    def to_json(self) -> JSON:
+        """This fault in the script file format."""
+        return {
+            "kind": self.kind,
+            "reply": None if self.reply is None else self.reply.to_json(),
+            "after_events": self.after_events,
+            "seconds": self.seconds,
+        }
+
+
+ScriptItem: TypeAlias = Union[Reply, ErrorReply, BrokenStream, Garbage, Fault]
+"""Anything a fake can answer one request with."""
+
+
+@dataclass(frozen=True)
+class SSEStyle:
+    """How replies are written as server-sent events and cut into reads."""
+
+    padding: bool = True
+    """Pad ``data:`` lines with trailing spaces, as the live API does."""
+    pings: bool = True
+    """A ``ping`` event after ``message_start`` and between blocks."""
+    crlf: bool = False
+    """End lines with CRLF instead of LF."""
+    comments: bool = False
+    """A ``: keepalive`` comment line before every event."""
+    delta_chars: int = 12
+    """Characters of text, thinking or tool-input JSON per delta event."""
+    chunking: Literal["random", "events", "whole"] = "random"
+    """Body reads: split at random byte positions, one per event, or all at once."""
+    max_chunk: int = 64
+    """The largest random chunk, in bytes."""
+    seed: int = 0
+    """Seed of the random chunking (the same seed gives the same reads)."""
+
+    def to_json(self) -> JSON:
+        """This style in the script file format."""
+        return asdict(self)
+
+
+@dataclass
+class Script:
+    """A sequence of responses, one per request, and how to serve them."""
+
+    responses: list[ScriptItem] = field(default_factory=list)
+    repeat: bool = False
+    style: SSEStyle = field(default_factory=SSEStyle)
+
+    def to_json(self) -> JSON:
+        """The script file's JSON object."""
+        return {
+            "version": 1,
+            "repeat": self.repeat,
+            "sse": self.style.to_json(),
+            "responses": [item.to_json() for item in self.responses],
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Script:
+        """Read a script from its JSON object (see the module docstring)."""
+        if data.get("version", 1) != 1:
+            raise ValueError(f"unknown script version {data['version']!r}")
+        return cls(
+            responses=[item_from_json(item) for item in data.get("responses", [])],
+            repeat=bool(data.get("repeat", False)),
+            style=_style_from_json(data.get("sse", {})),
+        )
+
+    def dump(self, path: str | Path) -> None:
+        """Write this script to a file."""
+        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Script:
+        """Read a script file."""
+        return cls.from_json(json.loads(Path(path).read_text()))
+
+
+def _style_from_json(data: JSON) -> SSEStyle:
+    known = {f.name for f in fields(SSEStyle)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown sse style fields: {sorted(unknown)}")
+    return SSEStyle(**data)
+
+
+def _reply_from_json(data: JSON) -> Reply:
+    return Reply(**{k: v for k, v in data.items() if k != "kind"})
+
+
+def item_from_json(data: JSON) -> ScriptItem:
+    """Read one scripted response from its JSON object."""
+    kind = data.get("kind")
+    if kind == "reply":
+        return _reply_from_json(data)
+    if kind == "http_error":
+        return ErrorReply(
+            status=data["status"],
+            error_type=data["error_type"],
+            message=data["message"],
+            headers=data.get("headers", {}),
+        )
+    if kind in ("stream_error", "truncated_stream"):
+        return BrokenStream(
+            reply=_reply_from_json(data["reply"]),
+            after_events=data.get("after_events", 1),
+            error_type=data.get("error_type") if kind == "stream_error" else None,
+            message=data.get("message"),
+        )
+    if kind == "garbage":
+        if "body_base64" in data:
+            body = base64.b64decode(data["body_base64"])
+        else:
+            body = str(data.get("body", "")).encode()
+        return Garbage(
+            body=body,
+            status=data.get("status", 200),
+            content_type=data.get("content_type", "application/json"),
+        )
+    if kind in ("reset", "stall"):
+        reply = data.get("reply")
+        return Fault(
+            kind=kind,
+            reply=None if reply is None else _reply_from_json(reply),
+            after_events=data.get("after_events", 1),
+            seconds=float(data.get("seconds", 0.0)),
+        )
+    raise ValueError(f"unknown script item kind {kind!r}")
