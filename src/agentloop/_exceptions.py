@@ -73,7 +73,13 @@ __all__ = [
 
 
 class AgentloopError(Exception):
-    """Base of every error agentloop raises."""
+    """Base of every error agentloop raises.
+
+    ``result`` holds the run so far when the error ended an agent run
+    (``result.messages``, ``result.state`` to resume), else ``None``.
+    """
+
+    result: RunResult | None = None
 
 
 class ConfigurationError(AgentloopError, ValueError):
@@ -97,6 +103,8 @@ class APIStatusError(APIError):
     request_id: str | None
     body: Any
     headers: Mapping[str, str]
+    mid_stream: bool
+    """Whether it arrived as an ``error`` event after a stream had started."""
 
     def __init__(
         self,
@@ -114,6 +122,7 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.body = body
         self.headers = dict(headers or {})
+        self.mid_stream = False
         super().__init__(message)
 
     def __str__(self) -> str:

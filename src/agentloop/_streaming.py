@@ -356,13 +356,15 @@ class MessageAccumulator:
 
     def _raise_error(self, data: dict[str, Any]) -> None:
         error = data.get("error") or {}
-        raise status_error(
+        exc = status_error(
             status_code=None,
             error_type=error.get("type"),
             message=error.get("message") or "error event in stream",
             request_id=data.get("request_id") or self.request_id,
             body=data,
         )
+        exc.mid_stream = self.events > 1
+        raise exc
 
     @property
     def usage(self) -> Usage:

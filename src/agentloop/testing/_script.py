@@ -32,9 +32,7 @@ import base64
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, Union
-
-from typing_extensions import TypeAlias
+from typing import Any, Literal, TypeAlias
 
 __all__ = [
     "BrokenStream",
@@ -173,7 +171,7 @@ class Fault:
         }
 
 
-ScriptItem: TypeAlias = Union[Reply, ErrorReply, BrokenStream, Garbage, Fault]
+ScriptItem: TypeAlias = Reply | ErrorReply | BrokenStream | Garbage | Fault
 """Anything a fake can answer one request with."""
 
 

@@ -1,0 +1,112 @@
+"""Typed events of a run, yielded by ``Agent.iter`` / ``aiter`` / ``stream``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from typing_extensions import TypeAlias
+
+from .._models import Message, ToolUseBlock
+
+if TYPE_CHECKING:
+    from .._tools import ToolResult
+    from ._result import RunResult
+
+__all__ = [
+    "Event",
+    "ModelRequestStarted",
+    "ModelResponse",
+    "ModelRetry",
+    "RunFinished",
+    "RunStarted",
+    "TextDelta",
+    "ThinkingDelta",
+    "ToolCallFinished",
+    "ToolCallStarted",
+    "ToolInputDelta",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run_id: str
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequestStarted:
+    """A model request is about to be sent (``request`` counts from 1)."""
+
+    request: int
+    max_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRetry:
+    """A model request failed mid-stream and is sent again: discard its partial deltas."""
+
+    request: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of text, as it streams (``Agent.stream`` only)."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    """A piece of thinking, as it streams (``Agent.stream`` only)."""
+
+    index: int
+    thinking: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInputDelta:
+    """A fragment of a tool call's input JSON, as it streams (``Agent.stream`` only)."""
+
+    index: int
+    partial_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResponse:
+    """A complete response of the model."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStarted:
+    call: ToolUseBlock
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallFinished:
+    call: ToolUseBlock
+    result: ToolResult
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    result: RunResult
+
+
+Event: TypeAlias = Union[
+    RunStarted,
+    ModelRequestStarted,
+    ModelRetry,
+    TextDelta,
+    ThinkingDelta,
+    ToolInputDelta,
+    ModelResponse,
+    ToolCallStarted,
+    ToolCallFinished,
+    RunFinished,
+]

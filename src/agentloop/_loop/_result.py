@@ -1,0 +1,83 @@
+"""The result of a run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._models import Message, MessageParam, Usage
+
+if TYPE_CHECKING:
+    from ._state import RunState
+
+__all__ = ["RunResult"]
+
+
+class RunResult:
+    """What a run produced: the final text, the whole history, why it stopped, and the cost.
+
+    ``messages`` is ready to continue the conversation: append a user
+    message and pass it as the next prompt. ``state`` is the serializable
+    run state (``state.model_dump_json()``), from which a run can resume.
+    """
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    @property
+    def text(self) -> str:
+        """The text of the final assistant message."""
+        for message in reversed(self.state.messages):
+            if message.get("role") == "assistant":
+                content = message["content"]
+                if isinstance(content, str):
+                    return content
+                return "".join(b.get("text", "") for b in content if b.get("type") == "text")
+            break
+        return ""
+
+    @property
+    def messages(self) -> list[MessageParam]:
+        """The full history, user prompt included."""
+        return self.state.messages  # type: ignore[return-value]
+
+    @property
+    def response(self) -> Message | None:
+        """The last response of the model."""
+        return self.state.last_response
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self.state.stop_reason
+
+    @property
+    def stop_details(self) -> dict[str, Any] | None:
+        return self.state.stop_details
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the answer was cut short (max_tokens, context window, pause limit)."""
+        return self.state.truncated
+
+    @property
+    def requests(self) -> int:
+        """How many model requests the run made (retries by the client not counted)."""
+        return self.state.requests
+
+    @property
+    def usage(self) -> Usage:
+        """Token totals across the run."""
+        return self.state.usage
+
+    @property
+    def run_id(self) -> str:
+        return self.state.run_id
+
+    def __repr__(self) -> str:
+        text = self.text
+        short = text if len(text) <= 60 else text[:57] + "..."
+        return (
+            f"RunResult(stop_reason={self.stop_reason!r}, requests={self.requests}, "
+            f"text={short!r})"
+        )

@@ -1,0 +1,49 @@
+"""Tools: Python functions (and other things) the model can call.
+
+* :func:`tool` / :class:`Tool`: a function with its tool definition, input
+  validation, and result conversion.
+* :class:`ToolResult`: what a call gives back, ready to become a ``tool_result``.
+* :class:`ToolRegistry`: the protocol of anything that lists and calls tools;
+  :class:`FunctionRegistry` is the default one, and :class:`CombinedRegistry`,
+  :class:`PrefixedRegistry` and :class:`FilteredRegistry` compose them.
+* :func:`list_definitions`, :func:`alist_definitions`, :func:`call_tool`,
+  :func:`acall_tool`: how the loop talks to any registry, sync or async.
+* :func:`image` and :func:`image_file`: image blocks for tool results.
+"""
+
+from ._decorator import Tool, tool
+from ._function_registry import FunctionRegistry, ToolLike, as_registry
+from ._images import image, image_file
+from ._logging import TOOL_ERROR, TOOL_INVALID_INPUT
+from ._registry import (
+    ToolRegistry,
+    acall_tool,
+    alist_definitions,
+    call_tool,
+    is_server_tool,
+    list_definitions,
+)
+from ._results import ToolResult
+from ._wrappers import CombinedRegistry, FilteredRegistry, PrefixedRegistry
+
+__all__ = [
+    "TOOL_ERROR",
+    "TOOL_INVALID_INPUT",
+    "CombinedRegistry",
+    "FilteredRegistry",
+    "FunctionRegistry",
+    "PrefixedRegistry",
+    "Tool",
+    "ToolLike",
+    "ToolRegistry",
+    "ToolResult",
+    "acall_tool",
+    "alist_definitions",
+    "as_registry",
+    "call_tool",
+    "image",
+    "image_file",
+    "is_server_tool",
+    "list_definitions",
+    "tool",
+]

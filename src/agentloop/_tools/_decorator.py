@@ -1,0 +1,339 @@
+"""The ``@tool`` decorator and :class:`Tool`, a Python function the model can call."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast, overload
+
+from pydantic import ValidationError
+from typing_extensions import ParamSpec, Self
+
+from agentloop._context import RunContext
+from agentloop._exceptions import ToolDefinitionError
+
+from ._aio import in_worker_thread, run_awaitable
+from ._callables import Binding, Target, inspect_target, type_hints
+from ._definition import check_definition, check_name
+from ._docstrings import parse_docstring
+from ._logging import log_invalid_input
+from ._results import ToolResult, exception_result, to_result
+from ._schema import SignaturePlan, is_run_context, plan_signature
+from ._validation import InvalidInput, SchemaValidator, pydantic_errors
+
+__all__ = ["Tool", "tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]
+Prepare = Callable[[dict[str, Any], RunContext[Any]], Arguments]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything decided once, at decoration time."""
+
+    name: str
+    definition: dict[str, Any]
+    validator: SchemaValidator
+    prepare: Prepare
+    is_async: bool
+    binding: Binding
+
+
+class Tool(Generic[P, R]):
+    """A function the model can call, with its tool definition.
+
+    Call it like the function it wraps (``await`` it if the function is
+    async). The loop uses :meth:`call` and :meth:`acall`, which validate the
+    model's input against :attr:`definition`'s ``input_schema``, convert it to
+    the annotated types, call the function, and turn its return value or
+    exception into a :class:`ToolResult`; they never raise an ``Exception``.
+    """
+
+    _spec: _Spec
+    _target: Callable[P, R]
+    _bound: bool
+
+    def __init__(
+        self,
+        func: Callable[P, R],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        input_examples: Sequence[Mapping[str, Any]] | None = None,
+        cache_control: Mapping[str, Any] | None = None,
+    ) -> None:
+        obj: Any = func._target if isinstance(func, Tool) else func
+        target = inspect_target(obj)
+        spec = _function_spec(target, name, description, input_examples, cache_control)
+        self._setup(spec, target.func, bound=target.binding == "none")
+        if inspect.isroutine(target.func):
+            functools.update_wrapper(self, target.func)
+        else:
+            self.__wrapped__ = target.func
+
+    def _setup(self, spec: _Spec, target: Callable[..., Any], *, bound: bool) -> None:
+        self._spec = spec
+        self._target = target
+        self._bound = bound
+
+    @classmethod
+    def from_definition(
+        cls, definition: Mapping[str, Any], handler: Callable[..., Any]
+    ) -> Tool[..., Any]:
+        """A tool from a hand-written definition and a handler.
+
+        ``definition`` holds ``name``, ``description`` and ``input_schema`` (a
+        JSON Schema object with ``"type": "object"``); other keys such as
+        ``input_examples`` or ``cache_control`` are kept. The input is validated
+        against ``input_schema`` as for decorated functions, then the handler is
+        called with it as its first argument: ``handler(input)``. If the handler
+        has a parameter named ``ctx`` or annotated with :class:`RunContext`, the
+        run context is passed to it by that name. The handler may be async.
+        Raises :class:`ToolDefinitionError` for an invalid definition.
+        """
+        checked = check_definition(definition)
+        if not callable(handler):
+            raise ToolDefinitionError(
+                f"tool {checked['name']!r}: handler {handler!r} is not callable"
+            )
+        validator = SchemaValidator(checked["input_schema"], where=f"tool {checked['name']!r}")
+        ctx_name = _context_keyword(handler)
+
+        def prepare(data: dict[str, Any], ctx: RunContext[Any]) -> Arguments:
+            return (data,), ({ctx_name: ctx} if ctx_name else {})
+
+        is_async = inspect_target(handler).is_async
+        spec = _Spec(checked["name"], checked, validator, prepare, is_async, "none")
+        self: Tool[..., Any] = cls.__new__(cls)
+        self._setup(spec, handler, bound=True)
+        return self
+
+    @property
+    def name(self) -> str:
+        """The tool's name, as the model sees it."""
+        return self._spec.name
+
+    @property
+    def description(self) -> str:
+        """The tool's description, as the model sees it."""
+        return cast(str, self._spec.definition["description"])
+
+    @property
+    def input_schema(self) -> dict[str, Any]:
+        """A copy of the tool's ``input_schema``."""
+        return copy.deepcopy(self._spec.definition["input_schema"])
+
+    @property
+    def definition(self) -> dict[str, Any]:
+        """A copy of the definition for the request's ``tools`` list."""
+        return copy.deepcopy(self._spec.definition)
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the function is a coroutine function."""
+        return self._spec.is_async
+
+    @property
+    def needs_binding(self) -> bool:
+        """True for a method read from its class: bind it (``instance.method``) to call it."""
+        return not self._bound
+
+    def __repr__(self) -> str:
+        return f"<Tool {self.name}>"
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._target(*args, **kwargs)
+
+    @overload
+    def __get__(self, obj: None, objtype: type[Any] | None = None) -> Self: ...
+    @overload
+    def __get__(self, obj: object, objtype: type[Any] | None = None) -> Tool[..., R]: ...
+    def __get__(self, obj: object, objtype: type[Any] | None = None) -> Tool[..., R]:
+        binding = self._spec.binding
+        if binding == "class" and not self._bound:
+            return self._bind(objtype if objtype is not None else type(obj))
+        if binding == "instance" and not self._bound and obj is not None:
+            return self._bind(obj)
+        return self
+
+    def _bind(self, owner: object) -> Tool[..., R]:
+        bound: Tool[..., R] = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound._target = types.MethodType(self._target, owner)
+        bound._bound = True
+        return bound
+
+    def call(self, input: Mapping[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Validate ``input``, call the tool, and return its result; never raises.
+
+        An async tool runs with :func:`asyncio.run` in this thread, so this must
+        not be called from inside a running event loop (use :meth:`acall`).
+        """
+        prepared = self._prepare(input, ctx)
+        if isinstance(prepared, ToolResult):
+            return prepared
+        args, kwargs = prepared
+        try:
+            value: Any = self._target(*args, **kwargs)
+            if inspect.isawaitable(value):
+                value = run_awaitable(value)
+            return to_result(value)
+        except Exception as exc:
+            return exception_result(self.name, exc, ctx.tool_use_id or None)
+
+    async def acall(self, input: Mapping[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Like :meth:`call`, without blocking the event loop.
+
+        An async tool is awaited; a sync tool runs in a worker thread.
+        """
+        prepared = self._prepare(input, ctx)
+        if isinstance(prepared, ToolResult):
+            return prepared
+        args, kwargs = prepared
+        try:
+            if self.is_async:
+                value: Any = await cast(Any, self._target)(*args, **kwargs)
+            else:
+                value = await in_worker_thread(self._target, *args, **kwargs)
+            if inspect.isawaitable(value):
+                value = await value
+            return to_result(value)
+        except Exception as exc:
+            return exception_result(self.name, exc, ctx.tool_use_id or None)
+
+    def _prepare(self, input: Mapping[str, Any], ctx: RunContext[Any]) -> Arguments | ToolResult:
+        data = copy.deepcopy(dict(input)) if isinstance(input, Mapping) else input
+        try:
+            self._spec.validator.validate(data)
+            return self._spec.prepare(data, ctx)
+        except InvalidInput as exc:
+            log_invalid_input(self.name, exc.errors, ctx.tool_use_id or None)
+            return ToolResult(exc.message(self.name), is_error=True)
+
+
+def _function_spec(
+    target: Target,
+    name: str | None,
+    description: str | None,
+    input_examples: Sequence[Mapping[str, Any]] | None,
+    cache_control: Mapping[str, Any] | None,
+) -> _Spec:
+    where = f"tool function {target.name!r}"
+    tool_name = check_name(name if name is not None else target.name, where=where)
+    docs = parse_docstring(target.doc)
+    hints = type_hints(target.source, where=where)
+    plan = plan_signature(
+        target.func, where=where, hints=hints, skip=target.skip, param_docs=docs.params
+    )
+    definition: dict[str, Any] = {
+        "name": tool_name,
+        "description": docs.description if description is None else description,
+        "input_schema": plan.schema,
+    }
+    validator = SchemaValidator(plan.schema, where=where)
+    if input_examples is not None:
+        definition["input_examples"] = _checked_examples(input_examples, validator, where)
+    if cache_control is not None:
+        definition["cache_control"] = dict(cache_control)
+    prepare = functools.partial(_function_arguments, plan)
+    return _Spec(tool_name, definition, validator, prepare, target.is_async, target.binding)
+
+
+def _function_arguments(
+    plan: SignaturePlan, data: dict[str, Any], ctx: RunContext[Any]
+) -> Arguments:
+    try:
+        return (), plan.arguments(data, ctx)
+    except ValidationError as exc:
+        raise InvalidInput(pydantic_errors(exc)) from exc
+
+
+def _checked_examples(
+    examples: Sequence[Mapping[str, Any]], validator: SchemaValidator, where: str
+) -> list[dict[str, Any]]:
+    checked = [dict(example) for example in examples]
+    for index, example in enumerate(checked):
+        try:
+            validator.validate(example)
+        except InvalidInput as exc:
+            raise ToolDefinitionError(
+                f"{where}: input_examples[{index}] does not match the input schema: "
+                + "; ".join(exc.errors)
+            ) from exc
+    return checked
+
+
+def _context_keyword(handler: Callable[..., Any]) -> str | None:
+    """The parameter of ``handler`` (after the first) that takes the run context."""
+    try:
+        params = list(inspect.signature(handler).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+    try:
+        hints = type_hints(inspect_target(handler).source, where="handler")
+    except ToolDefinitionError:
+        hints = {}
+    for p in params:
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and (
+            p.name == "ctx" or is_run_context(hints.get(p.name))
+        ):
+            return p.name
+    return None
+
+
+@overload
+def tool(func: Callable[P, R], /) -> Tool[P, R]: ...
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    input_examples: Sequence[Mapping[str, Any]] | None = None,
+    cache_control: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
+def tool(
+    func: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    input_examples: Sequence[Mapping[str, Any]] | None = None,
+    cache_control: Mapping[str, Any] | None = None,
+) -> Tool[P, R] | Callable[[Callable[P, R]], Tool[P, R]]:
+    """Make a function a tool: ``@tool`` or ``@tool(name=..., description=...)``.
+
+    The name defaults to the function's name; the description to its
+    docstring's summary and body; each parameter's description comes from
+    ``Annotated[T, Field(description=...)]`` or the docstring's Args /
+    Parameters / ``:param:`` section. Parameters annotated with
+    :class:`RunContext` are passed by the loop and left out of the schema.
+    ``input_examples`` (checked against the schema) and ``cache_control`` are
+    added to the definition when given.
+
+    Works on sync and async functions, methods (put ``@tool`` above
+    ``@classmethod`` / ``@staticmethod``), bound methods, ``functools.partial``
+    objects (their fixed keywords are hidden from the model) and callable
+    objects. Every parameter needs a type annotation; ``*args``, ``**kwargs``,
+    positional-only parameters and types JSON Schema cannot express raise
+    :class:`ToolDefinitionError` here, at decoration time.
+    """
+    options: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "input_examples": input_examples,
+        "cache_control": cache_control,
+    }
+    if func is not None:
+        return Tool(func, **options)
+
+    def decorate(f: Callable[P, R]) -> Tool[P, R]:
+        return Tool(f, **options)
+
+    return decorate

@@ -1,0 +1,139 @@
+"""The default registry: Python functions (and server tools passed through)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+from agentloop._context import RunContext
+from agentloop._exceptions import ToolDefinitionError
+
+from ._decorator import Tool
+from ._registry import ToolRegistry, is_server_tool, unknown_tool
+from ._results import ToolResult
+from ._wrappers import CombinedRegistry
+
+__all__ = ["FunctionRegistry", "ToolLike", "as_registry"]
+
+ToolLike: TypeAlias = Tool[..., Any] | Callable[..., Any] | Mapping[str, Any]
+"""What a :class:`FunctionRegistry` accepts: a tool, a function, or a server tool dict."""
+
+
+class FunctionRegistry:
+    """Tools made from Python functions, in the order given.
+
+    Accepts :class:`Tool` objects, plain functions (decorated with ``@tool`` on
+    the fly), and server tool definitions (dicts with a ``type`` such as
+    ``{"type": "web_search_20250305", "name": "web_search"}``), which are listed
+    unchanged and never called here. Two tools with one name raise
+    :class:`ToolDefinitionError`.
+    """
+
+    def __init__(self, tools: Iterable[ToolLike] = ()) -> None:
+        self._entries: dict[str, Tool[..., Any] | dict[str, Any]] = {}
+        for item in tools:
+            self.add(item)
+
+    def add(self, item: ToolLike) -> Tool[..., Any] | dict[str, Any]:
+        """Add a tool, a function or a server tool definition; return what was stored."""
+        entry = _entry(item)
+        name = entry.name if isinstance(entry, Tool) else entry["name"]
+        if name in self._entries:
+            raise ToolDefinitionError(
+                f"two tools are named {name!r}: {self._entries[name]!r} and {entry!r}; "
+                "give one of them another name, e.g. @tool(name='...')"
+            )
+        self._entries[name] = entry
+        return entry
+
+    @property
+    def tools(self) -> list[Tool[..., Any]]:
+        """The tools this registry calls (server tools left out)."""
+        return [e for e in self._entries.values() if isinstance(e, Tool)]
+
+    def get(self, name: str) -> Tool[..., Any] | None:
+        """The tool called ``name``, or None."""
+        entry = self._entries.get(name)
+        return entry if isinstance(entry, Tool) else None
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """Every definition, tools and server tools, in the order they were added."""
+        return [
+            e.definition if isinstance(e, Tool) else copy.deepcopy(e)
+            for e in self._entries.values()
+        ]
+
+    async def adefinitions(self) -> list[dict[str, Any]]:
+        """Same as :meth:`definitions` (no I/O, so no thread needed)."""
+        return self.definitions()
+
+    def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Call tool ``name``; an async tool runs with ``asyncio.run`` in this thread."""
+        found = self._lookup(name)
+        return found.call(input, ctx) if isinstance(found, Tool) else found
+
+    async def acall(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Call tool ``name``: an async tool is awaited, a sync one runs in a worker thread."""
+        found = self._lookup(name)
+        return await found.acall(input, ctx) if isinstance(found, Tool) else found
+
+    def _lookup(self, name: str) -> Tool[..., Any] | ToolResult:
+        entry = self._entries.get(name)
+        if isinstance(entry, Tool):
+            return entry
+        return unknown_tool(name, [t.name for t in self.tools], server=entry is not None)
+
+    def __repr__(self) -> str:
+        return f"FunctionRegistry([{', '.join(self._entries)}])"
+
+
+def _entry(item: ToolLike) -> Tool[..., Any] | dict[str, Any]:
+    if isinstance(item, Tool):
+        if item.needs_binding:
+            raise ToolDefinitionError(
+                f"tool {item.name!r} is a method read from its class; "
+                f"register it bound to an instance (instance.{item.name})"
+            )
+        return item
+    if isinstance(item, Mapping):
+        return _server_tool(item)
+    if callable(item):
+        return Tool(item)
+    raise ToolDefinitionError(f"{item!r} is neither a tool, a function nor a server tool dict")
+
+
+def _server_tool(definition: Mapping[str, Any]) -> dict[str, Any]:
+    name = definition.get("name")
+    if not is_server_tool(definition):
+        raise ToolDefinitionError(
+            f"the tool definition {name!r} has no handler: build a tool from it with "
+            "Tool.from_definition(definition, handler); only server tool dicts "
+            '(with a "type" such as "web_search_20250305") can be listed as they are'
+        )
+    if not isinstance(name, str) or not name:
+        raise ToolDefinitionError(f"server tool {definition!r} needs a name")
+    return copy.deepcopy(dict(definition))
+
+
+def as_registry(tools: ToolRegistry | Sequence[ToolLike | ToolRegistry]) -> ToolRegistry:
+    """One registry from a registry, or from a list of tools, functions and registries.
+
+    The tools and functions of the list go into one :class:`FunctionRegistry`,
+    combined with the registries of the list (:class:`CombinedRegistry`).
+    """
+    if isinstance(tools, ToolRegistry):
+        return tools
+    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Iterable):
+        raise ToolDefinitionError(
+            f"tools must be a ToolRegistry or a list of tools, functions and registries, "
+            f"not {type(tools).__name__}"
+        )
+    registries = [t for t in tools if isinstance(t, ToolRegistry)]
+    others = [t for t in tools if not isinstance(t, ToolRegistry)]
+    if len(registries) == 1 and not others:
+        return registries[0]
+    if not registries:
+        return FunctionRegistry(others)
+    functions: list[ToolRegistry] = [FunctionRegistry(others)] if others else []
+    return CombinedRegistry(*functions, *registries)

@@ -1,0 +1,178 @@
+"""Registries made of other registries: combined, prefixed, filtered.
+
+Each routes calls to sync or async registries alike (through the adapters),
+and answers a call for a tool that its last listing did not show with an
+unknown-tool result. The loop lists definitions before every request, so the
+last listing is what the model was shown.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from agentloop._context import RunContext
+from agentloop._exceptions import ToolDefinitionError
+
+from ._registry import (
+    ToolRegistry,
+    acall_tool,
+    alist_definitions,
+    call_tool,
+    is_server_tool,
+    list_definitions,
+    unknown_tool,
+)
+from ._results import ToolResult
+
+__all__ = ["CombinedRegistry", "FilteredRegistry", "PrefixedRegistry"]
+
+Definition = dict[str, Any]
+
+
+def _check_registry(registry: object) -> ToolRegistry:
+    if not isinstance(registry, ToolRegistry):
+        raise ToolDefinitionError(f"{registry!r} is not a ToolRegistry (definitions() and call())")
+    return registry
+
+
+class _Wrapper(ABC):
+    """Listing and call routing shared by the wrappers."""
+
+    def __init__(self, *children: ToolRegistry) -> None:
+        self._children = tuple(_check_registry(c) for c in children)
+        self._names: tuple[str, ...] = ()
+
+    @abstractmethod
+    def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
+        """This registry's definitions, from those of its children."""
+
+    @abstractmethod
+    def _route(self, name: str) -> tuple[ToolRegistry, str]:
+        """The child that runs ``name`` (a listed tool) and the name it knows it by."""
+
+    def _remember(self, definitions: list[Definition]) -> list[Definition]:
+        self._names = tuple(d["name"] for d in definitions if not is_server_tool(d))
+        return definitions
+
+    def definitions(self) -> list[Definition]:
+        """The tool definitions, listed from sync code."""
+        return self._remember(self._view([list_definitions(c) for c in self._children]))
+
+    async def adefinitions(self) -> list[Definition]:
+        """The tool definitions, listed from async code."""
+        return self._remember(self._view([await alist_definitions(c) for c in self._children]))
+
+    def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Call tool ``name`` from sync code."""
+        if name not in self._names:
+            self.definitions()
+        if name not in self._names:
+            return unknown_tool(name, self._names)
+        return call_tool(*self._route(name), input, ctx)
+
+    async def acall(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Call tool ``name`` from async code."""
+        if name not in self._names:
+            await self.adefinitions()
+        if name not in self._names:
+            return unknown_tool(name, self._names)
+        return await acall_tool(*self._route(name), input, ctx)
+
+
+class CombinedRegistry(_Wrapper):
+    """The tools of several registries; a name two of them share raises ToolDefinitionError.
+
+    The clash is found when the definitions are listed, since registries may
+    change their tools between turns.
+    """
+
+    def __init__(self, *registries: ToolRegistry) -> None:
+        super().__init__(*registries)
+        self._routes: dict[str, ToolRegistry] = {}
+
+    @property
+    def registries(self) -> tuple[ToolRegistry, ...]:
+        """The combined registries, in order."""
+        return self._children
+
+    def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
+        routes: dict[str, ToolRegistry] = {}
+        merged: list[Definition] = []
+        for registry, definitions in zip(self._children, listings, strict=True):
+            for definition in definitions:
+                name = definition.get("name")
+                if name in routes:
+                    raise ToolDefinitionError(
+                        f"tool name {name!r} is defined by both {routes[name]!r} and "
+                        f"{registry!r}; rename one, or wrap one in "
+                        "PrefixedRegistry(registry, prefix='...') to tell them apart"
+                    )
+                routes[str(name)] = registry
+                merged.append(definition)
+        self._routes = routes
+        return merged
+
+    def _route(self, name: str) -> tuple[ToolRegistry, str]:
+        return self._routes[name], name
+
+    def __repr__(self) -> str:
+        return f"CombinedRegistry({', '.join(map(repr, self._children))})"
+
+
+class PrefixedRegistry(_Wrapper):
+    """A registry whose tool names get ``prefix + "_"`` in front (stripped again on call).
+
+    Server tools keep their names, which the API fixes. A prefixed name longer
+    than 64 characters raises ToolDefinitionError when definitions are listed.
+    """
+
+    def __init__(self, registry: ToolRegistry, prefix: str) -> None:
+        if not re.fullmatch(r"[a-zA-Z0-9_-]{1,62}", prefix):
+            raise ToolDefinitionError(
+                f"invalid tool name prefix {prefix!r}: use 1 to 62 letters, digits, '_' or '-'"
+            )
+        super().__init__(registry)
+        self.prefix = prefix
+
+    def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
+        return [self._rename(d) for d in listings[0]]
+
+    def _rename(self, definition: Definition) -> Definition:
+        if is_server_tool(definition):
+            return definition
+        name = f"{self.prefix}_{definition['name']}"
+        if len(name) > 64:
+            raise ToolDefinitionError(
+                f"prefixed tool name {name!r} is {len(name)} characters long; tool names "
+                "are at most 64: use a shorter prefix or rename the tool"
+            )
+        return {**definition, "name": name}
+
+    def _route(self, name: str) -> tuple[ToolRegistry, str]:
+        return self._children[0], name[len(self.prefix) + 1 :]
+
+    def __repr__(self) -> str:
+        return f"PrefixedRegistry({self._children[0]!r}, prefix={self.prefix!r})"
+
+
+class FilteredRegistry(_Wrapper):
+    """A registry showing only the tools whose definition ``predicate`` accepts.
+
+    A hidden tool cannot be called: calling it gives an unknown-tool result.
+    """
+
+    def __init__(self, registry: ToolRegistry, predicate: Callable[[Mapping[str, Any]], bool]):
+        super().__init__(registry)
+        self.predicate = predicate
+
+    def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
+        return [d for d in listings[0] if self.predicate(d)]
+
+    def _route(self, name: str) -> tuple[ToolRegistry, str]:
+        return self._children[0], name
+
+    def __repr__(self) -> str:
+        return f"FilteredRegistry({self._children[0]!r}, {self.predicate!r})"
