@@ -144,7 +144,7 @@ class AsyncClient(BaseClient):
                 if pending:
                     break
             else:
-                pending.extend(core.end())
+                pending.extend(core.end_before_first_event())
         except httpx.HTTPError as exc:
             await response.aclose()
             raise transport_error(exc) from exc

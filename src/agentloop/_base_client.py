@@ -300,6 +300,15 @@ class StreamCore:
             )
         return events
 
+    def end_before_first_event(self) -> list[dict[str, Any]]:
+        """The body ended while waiting for the first event: a retryable failure."""
+        try:
+            return self.end()
+        except StreamError as exc:
+            if self.accumulator.events:
+                raise
+            raise APIConnectionError("stream closed before its first event") from exc
+
     def _event(self, data: str) -> dict[str, Any]:
         try:
             event = json.loads(data)

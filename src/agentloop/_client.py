@@ -150,7 +150,7 @@ class Client(BaseClient):
                 if pending:
                     break
             else:
-                pending.extend(core.end())
+                pending.extend(core.end_before_first_event())
         except httpx.HTTPError as exc:
             response.close()
             raise transport_error(exc) from exc

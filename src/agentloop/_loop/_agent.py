@@ -164,30 +164,34 @@ class Agent(Generic[DepsT]):
 
     # --- plumbing ---------------------------------------------------------------
 
-    def _machine(self, prompt: Prompt | RunState, max_retries: int) -> LoopMachine:
+    def _machine(self, prompt: Prompt | RunState) -> LoopMachine:
         if isinstance(prompt, RunState):
             state = prompt.model_copy(deep=True)
         else:
             state = new_state(self.config, prompt)
-        return LoopMachine(self.config, state, request_retries=max_retries)
+        return LoopMachine(self.config, state)
 
     def _events(
         self, prompt: Prompt | RunState, deps: Any, *, stream: bool
     ) -> Generator[Event, None, RunResult]:
+        machine = self._machine(prompt)
         client = self.client
+        machine.request_retries = client.max_retries
         driver = SyncDriver(
             client, self.registry, deps, self.before_tool, self.after_tool,
             self.max_concurrency, self.tool_timeout, stream,
         )  # fmt: skip
-        return driver.run(self._machine(prompt, client.max_retries))
+        return driver.run(machine)
 
     def _aevents(self, prompt: Prompt | RunState, deps: Any, *, stream: bool) -> Any:
+        machine = self._machine(prompt)
         client = self.async_client
+        machine.request_retries = client.max_retries
         driver = AsyncDriver(
             client, self.registry, deps, self.before_tool, self.after_tool,
             self.max_concurrency, self.tool_timeout, stream,
         )  # fmt: skip
-        return driver.run(self._machine(prompt, client.max_retries))
+        return driver.run(machine)
 
     def __enter__(self) -> Self:
         return self

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -107,11 +108,27 @@ def _doc(obj: Any, source: Callable[..., Any]) -> str | None:
 
 
 def type_hints(source: Callable[..., Any], *, where: str) -> dict[str, Any]:
-    """The resolved annotations of ``source`` (``Annotated`` kept)."""
+    """The resolved annotations of ``source`` (``Annotated`` kept).
+
+    String annotations (``from __future__ import annotations``) naming types
+    local to the scope that defines the tool are resolved with that scope's
+    locals, found on the call stack as the first frame outside agentloop.
+    """
     try:
         return typing.get_type_hints(source, include_extras=True)
+    except NameError:
+        pass
+    try:
+        return typing.get_type_hints(source, localns=_caller_locals(), include_extras=True)
     except Exception as exc:
         raise ToolDefinitionError(
             f"{where}: cannot resolve its type annotations ({type(exc).__name__}: {exc}); "
             "make every type used in the signature importable from the function's module"
         ) from exc
+
+
+def _caller_locals() -> dict[str, Any]:
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("agentloop."):
+        frame = frame.f_back  # type: ignore[assignment]
+    return dict(frame.f_locals) if frame is not None else {}

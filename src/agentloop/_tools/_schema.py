@@ -148,8 +148,9 @@ def _check_kind(p: inspect.Parameter, where: str) -> None:
 
 def _field_info(p: inspect.Parameter, annotation: Any, doc: str | None) -> Any:
     default = ... if p.default is _EMPTY else p.default
-    description = doc if doc and not _has_description(annotation) else None
-    return Field(default, alias=p.name, description=description)
+    if doc and not _has_description(annotation):
+        return Field(default, alias=p.name, description=doc)
+    return Field(default, alias=p.name)
 
 
 def _generate(
@@ -175,16 +176,16 @@ def _unsupported(
         except (PydanticUserError, TypeError, ValueError) as inner:
             return ToolDefinitionError(
                 f"{where}: parameter {p.name!r} has type {_type_name(annotation)}, which "
-                f"cannot be expressed in JSON Schema ({_first_line(inner)}); use JSON-friendly "
-                "types: str, int, float, bool, lists, dicts, Literal, Enum, pydantic models, "
-                "dataclasses or TypedDicts"
-            )
+                "cannot be expressed in JSON Schema; use JSON-friendly types: str, int, "
+                "float, bool, lists, dicts, Literal, Enum, pydantic models, dataclasses or "
+                "TypedDicts"
+            ) from inner
     return ToolDefinitionError(f"{where}: cannot build an input schema: {_first_line(exc)}")
 
 
 def _type_name(annotation: Any) -> str:
     if isinstance(annotation, type):
-        return annotation.__qualname__
+        return annotation.__name__
     return repr(annotation).replace("typing.", "")
 
 

@@ -34,7 +34,7 @@ _SCHEMA_ONE = frozenset(
     }
 )
 _DROPPED = frozenset({"title", "discriminator"})
-_TOP_ORDER = ("type", "description", "properties", "required", "additionalProperties")
+_KEY_ORDER = ("type", "description", "properties", "required", "additionalProperties")
 _REF_PREFIX = "#/$defs/"
 
 
@@ -58,6 +58,15 @@ def _strip(node: Any) -> Any:
         return node
     kept = {k: v for k, v in node.items() if not (k in _DROPPED and isinstance(v, (str, dict)))}
     return map_subschemas(kept, _strip)
+
+
+def _ordered(node: Any) -> Any:
+    """``type`` and ``description`` first, then the rest in their order, at every level."""
+    if not isinstance(node, dict):
+        return node
+    first = {k: node[k] for k in _KEY_ORDER if k in node}
+    first.update((k, v) for k, v in node.items() if k not in first)
+    return map_subschemas(first, _ordered)
 
 
 def _refs(node: Any, found: set[str]) -> set[str]:
@@ -103,7 +112,7 @@ def _inline(defs: dict[str, Any], keep: set[str]) -> Callable[[Any], Any]:
 
 
 def clean_schema(schema: Schema) -> Schema:
-    """Inline non-recursive refs, drop titles, and order the top-level keys."""
+    """Inline non-recursive refs, drop titles, and put ``type`` and ``description`` first."""
     body = _strip(schema)
     defs: dict[str, Any] = body.pop("$defs", {})
     keep = _recursive(defs)
@@ -111,6 +120,5 @@ def clean_schema(schema: Schema) -> Schema:
     result: Schema = resolve(body)
     if keep:
         result["$defs"] = {name: resolve(defs[name]) for name in sorted(keep)}
-    ordered = {k: result[k] for k in _TOP_ORDER if k in result}
-    ordered.update((k, v) for k, v in result.items() if k not in ordered)
+    ordered: Schema = _ordered(result)
     return ordered
