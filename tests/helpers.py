@@ -56,3 +56,47 @@ class Api:
         async with self.async_client().stream(**params(**kwargs)) as astream:
             events = [event async for event in astream]
             return events, await astream.final_message()
+
+
+@dataclass
+class Runner:
+    """Runs an Agent with the sync or the async driver, against the fake."""
+
+    mode: str
+    fake: FakeAnthropic
+    sleeps: list[float] = field(default_factory=list)
+
+    def agent(self, **options: Any) -> Any:
+        from agentloop import Agent
+
+        api = Api(self.mode, self.fake, self.sleeps)
+        options.setdefault("model", "claude-sonnet-4-6")
+        return Agent(client=api.sync_client(), async_client=api.async_client(), **options)
+
+    async def run(self, agent: Any, prompt: Any, **kwargs: Any) -> Any:
+        if self.mode == "sync":
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(lambda: agent.run(prompt, **kwargs))
+        return await agent.arun(prompt, **kwargs)
+
+    async def events(self, agent: Any, prompt: Any, **kwargs: Any) -> list[Any]:
+        if self.mode == "sync":
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(lambda: list(agent.iter(prompt, **kwargs)))
+        return [event async for event in agent.aiter(prompt, **kwargs)]
+
+    async def stream(self, agent: Any, prompt: Any, **kwargs: Any) -> tuple[list[Any], Any]:
+        if self.mode == "sync":
+            import anyio.to_thread
+
+            def go() -> tuple[list[Any], Any]:
+                with agent.stream(prompt, **kwargs) as run:
+                    events = list(run)
+                    return events, run.result()
+
+            return await anyio.to_thread.run_sync(go)
+        async with agent.astream(prompt, **kwargs) as arun:
+            events = [event async for event in arun]
+            return events, await arun.result()

@@ -40,4 +40,6 @@ async def _await(awaitable: Awaitable[T]) -> T:
 
 async def in_worker_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blocking ``func(*args, **kwargs)`` in a worker thread and await its result."""
-    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
+    return await anyio.to_thread.run_sync(
+        functools.partial(func, *args, **kwargs), abandon_on_cancel=True
+    )

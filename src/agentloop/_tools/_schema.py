@@ -173,13 +173,13 @@ def _unsupported(
         annotation = fields[p.field][0]
         try:
             TypeAdapter(annotation).json_schema(schema_generator=_QuietJsonSchema)
-        except (PydanticUserError, TypeError, ValueError) as inner:
+        except (PydanticUserError, TypeError, ValueError):
             return ToolDefinitionError(
                 f"{where}: parameter {p.name!r} has type {_type_name(annotation)}, which "
                 "cannot be expressed in JSON Schema; use JSON-friendly types: str, int, "
                 "float, bool, lists, dicts, Literal, Enum, pydantic models, dataclasses or "
                 "TypedDicts"
-            ) from inner
+            )
     return ToolDefinitionError(f"{where}: cannot build an input schema: {_first_line(exc)}")
 
 

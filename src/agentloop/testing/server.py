@@ -151,10 +151,14 @@ async def _send(writer: asyncio.StreamWriter, planned: Planned, style: SSEStyle)
         writer.write(body)
     else:
         pieces = chunked(planned.parts, style, planned.request_index) if planned.sse else [body]
-        for piece in pieces:
-            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece))
-            if writer.transport.get_write_buffer_size() > _FLUSH_AT:
+        batch = bytearray()
+        for piece in pieces:  # each piece is one HTTP chunk, so one read for the client
+            batch += b"%x\r\n%b\r\n" % (len(piece), piece)
+            if len(batch) > _FLUSH_AT:
+                writer.write(batch)
+                batch = bytearray()
                 await writer.drain()
+        writer.write(batch)
     await writer.drain()
     if planned.end == "reset":
         await asyncio.sleep(_RESET_GRACE)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from helpers import Runner
+
+from agentloop.testing import FakeAnthropic
+
+
+@pytest.fixture(params=["sync", "async"])
+def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
+    """The same behaviour, run by both drivers; the fake must see no protocol violation."""
+    fake = FakeAnthropic()
+    yield Runner(request.param, fake)
+    fake.assert_clean()
