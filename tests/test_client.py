@@ -39,7 +39,6 @@ from agentloop.testing import (
     tool_use,
     truncated_stream,
 )
-
 from helpers import API_KEY, Api
 
 pytestmark = pytest.mark.anyio
@@ -168,9 +167,7 @@ async def test_retry_succeeds_after_transient_errors(api: Api):
         ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
     ],
 )
-async def test_retry_after_headers_are_honoured(
-    api: Api, headers: dict[str, str], expected: float
-):
+async def test_retry_after_headers_are_honoured(api: Api, headers: dict[str, str], expected: float):
     api.fake.add(http_error(429, "rate_limit_error", "slow down", headers), reply("ok"))
     await api.create()
     assert api.sleeps == [expected]
@@ -245,8 +242,8 @@ async def test_connection_errors_are_typed_and_retried():
             raise httpx.ConnectError("connection refused", request=request)
         raise httpx.ReadTimeout("timed out", request=request)
 
-    client = agentloop.Client(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-                              sleep=lambda s: None)  # fmt: skip
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = agentloop.Client(api_key="k", http_client=http, sleep=lambda s: None)
     with pytest.raises(APITimeoutError):
         client.create(model="m", max_tokens=1, messages=[{"role": "user", "content": "x"}])
     assert len(calls) == 3

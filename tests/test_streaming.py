@@ -204,7 +204,7 @@ EXPECTED = parse_chunks([BODY])
 @given(st.lists(st.integers(min_value=0, max_value=len(BODY)), max_size=40))
 def test_any_chunking_gives_the_same_final_message(cuts: list[int]):
     points = sorted(set(cuts))
-    chunks = [BODY[a:b] for a, b in zip([0, *points], [*points, len(BODY)])]
+    chunks = [BODY[a:b] for a, b in zip([0, *points], [*points, len(BODY)], strict=True)]
     assert parse_chunks(chunks) == EXPECTED
 
 

@@ -29,7 +29,7 @@ from ._retry import RetryPolicy
 from ._sse import SSEDecoder
 from ._streaming import MessageAccumulator
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_VERSION", "MessageParams"]
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MessageParams"]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -172,9 +172,7 @@ def transport_error(exc: httpx.HTTPError) -> APIError:
 def stream_transport_error(exc: httpx.HTTPError, request_id: str | None) -> StreamError:
     """Translate an httpx failure in the middle of a stream."""
     if isinstance(exc, httpx.TimeoutException):
-        return StreamError(
-            "stream stalled: no data within the read timeout", request_id=request_id
-        )
+        return StreamError("stream stalled: no data within the read timeout", request_id=request_id)
     return StreamError(
         f"stream cut before message_stop: {type(exc).__name__}: {exc}", request_id=request_id
     )
@@ -253,9 +251,7 @@ class StreamCore:
 
     __slots__ = ("accumulator", "attempt", "decoder", "logged", "model", "request_id", "started")
 
-    def __init__(
-        self, request_id: str | None, *, model: str, attempt: int, started: float
-    ) -> None:
+    def __init__(self, request_id: str | None, *, model: str, attempt: int, started: float) -> None:
         self.request_id = request_id
         self.model = model
         self.attempt = attempt

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 import httpx

@@ -11,10 +11,10 @@ gives the API's JSON, ready to be appended to ``messages`` and sent back.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
-from typing_extensions import TypeAlias, TypedDict
+from typing_extensions import TypedDict
 
 __all__ = [
     "Base64ImageSource",

@@ -10,11 +10,10 @@ events (:data:`StreamEvent`) are built only for callers who iterate them.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter
 from pydantic_core import from_json
-from typing_extensions import TypeAlias
 
 from ._exceptions import StreamError, status_error
 from ._models import ContentBlock, Message, Usage, WireModel

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from helpers import Runner
 
 from agentloop.testing import FakeAnthropic
+from helpers import Runner
 
 
 @pytest.fixture(params=["sync", "async"])

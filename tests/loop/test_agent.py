@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 import anyio
 import pytest
-from helpers import Runner
 from structlog.testing import capture_logs
 
 from agentloop import RequestLimitExceeded, RunContext, ToolError, ToolUseBlock, tool
@@ -38,6 +37,7 @@ from agentloop.testing import (
     truncated_stream,
     web_search_result,
 )
+from helpers import Runner
 
 pytestmark = pytest.mark.anyio
 
@@ -85,7 +85,6 @@ async def test_tool_round_trip(runner: Runner):
     ]
     sent_tools = runner.fake.requests[0].body["tools"]
     assert sent_tools == [get_weather.definition]
-    first, second = (r.body for r in runner.fake.requests)
     assert result.usage.input_tokens > 0 and result.usage.output_tokens > 0
 
 
@@ -211,7 +210,9 @@ async def test_pause_turn_is_resumed_with_the_paused_content(runner: Runner):
     )
     runner.fake.add(
         paused,
-        reply(web_search_result("srvtoolu_1", [{"url": "https://x", "title": "X"}]), text("Found.")),
+        reply(
+            web_search_result("srvtoolu_1", [{"url": "https://x", "title": "X"}]), text("Found.")
+        ),
     )
     server_tool = {"type": "web_search_20250305", "name": "web_search", "max_uses": 5}
     result = await runner.run(runner.agent(tools=[get_weather, server_tool]), "search")
@@ -348,7 +349,9 @@ async def test_a_run_resumes_from_its_saved_state(runner: Runner):
     saved = info.value.result.state.model_dump_json()
     from agentloop._loop import RunState
 
-    resumed = await runner.run(runner.agent(tools=[get_weather]), RunState.model_validate_json(saved))
+    resumed = await runner.run(
+        runner.agent(tools=[get_weather]), RunState.model_validate_json(saved)
+    )
     assert resumed.text == "done"
     assert resumed.requests == 2
 
@@ -464,7 +467,10 @@ async def test_structured_events_name_every_step(runner: Runner):
 
 
 async def test_prompt_as_blocks_and_as_a_conversation(runner: Runner):
-    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBO"}}
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBO"},
+    }
     runner.fake.add(reply("a cat"), reply("still a cat"))
     first = await runner.run(runner.agent(), [image, {"type": "text", "text": "What is it?"}])
     assert runner.fake.requests[0].body["messages"] == [

@@ -25,7 +25,9 @@ def test_auto_and_none_tool_choice_with_thinking_pass(choice: Any):
     make(thinking="adaptive", tool_choice=choice)
 
 
-@pytest.mark.parametrize("model", ["claude-opus-4-7", "claude-opus-4-8", "claude-opus-4-8-20261001"])
+@pytest.mark.parametrize(
+    "model", ["claude-opus-4-7", "claude-opus-4-8", "claude-opus-4-8-20261001"]
+)
 def test_manual_thinking_on_newest_opus_is_rejected(model: str):
     with pytest.raises(ConfigurationError, match="adaptive"):
         make(model=model, thinking={"type": "enabled", "budget_tokens": 1024})
@@ -55,7 +57,10 @@ def test_temperature_other_than_one_with_thinking_is_rejected():
 @pytest.mark.parametrize("model", ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-8"])
 def test_prefill_on_models_without_it_is_rejected(model: str):
     agent = make(model=model)
-    messages = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "The answer is ("}]
+    messages = [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": "The answer is ("},
+    ]
     with pytest.raises(ConfigurationError, match="prefill"):
         agent.iter(messages)
 

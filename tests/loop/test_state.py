@@ -4,8 +4,13 @@ from typing import Any
 
 import pytest
 
-from agentloop import MaxTokensExceeded, OverloadedError, RequestLimitExceeded, StreamError
-from agentloop import TokenBudgetExceeded
+from agentloop import (
+    MaxTokensExceeded,
+    OverloadedError,
+    RequestLimitExceeded,
+    StreamError,
+    TokenBudgetExceeded,
+)
 from agentloop._exceptions import BadRequestError
 from agentloop._loop._common import new_state
 from agentloop._loop._config import AgentConfig
@@ -15,7 +20,9 @@ from agentloop._models import Message
 _ids = iter(range(1000))
 
 
-def response(*blocks: dict[str, Any], stop_reason: str | None = "end_turn", **extra: Any) -> Message:
+def response(
+    *blocks: dict[str, Any], stop_reason: str | None = "end_turn", **extra: Any
+) -> Message:
     return Message.model_validate(
         {
             "id": f"msg_{next(_ids)}",
@@ -148,7 +155,10 @@ def test_pause_turn_resends_the_paused_content_then_merges_the_continuation():
     assert action.params["messages"][-1] == {"role": "assistant", "content": paused}
     action = m.on_response(response(text("found it")))
     assert isinstance(action, Finish)
-    assert action.result.messages[-1] == {"role": "assistant", "content": [*paused, text("found it")]}
+    assert action.result.messages[-1] == {
+        "role": "assistant",
+        "content": [*paused, text("found it")],
+    }
     assert [msg["role"] for msg in action.result.messages] == ["user", "assistant"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -151,7 +152,7 @@ def test_serve_stops_listening_on_exit(client: httpx.Client) -> None:
 
 
 @pytest.mark.anyio
-async def test_hundreds_of_concurrent_streams(api: Any) -> None:
+async def test_concurrent_streams_over_httpx(api: Any) -> None:
     fake = FakeAnthropic(Script([HELLO], repeat=True))
     results: list[bool] = []
 
@@ -160,15 +161,41 @@ async def test_hundreds_of_concurrent_streams(api: Any) -> None:
             data = b"".join([chunk async for chunk in response.aiter_bytes()])
         results.append(api.fold(api.parse_sse(data))["complete"])
 
-    limits = httpx.Limits(max_connections=300)
     with serve(fake) as url:
-        async with (
-            httpx.AsyncClient(headers=HEADERS, limits=limits, timeout=10) as client,
-            anyio.create_task_group() as tg,
-        ):
+        async with httpx.AsyncClient(headers=HEADERS, timeout=10) as client:
+            async with anyio.create_task_group() as tg:
+                for _ in range(50):
+                    tg.start_soon(one, client, url)
+    assert results == [True] * 50
+    fake.assert_clean()
+
+
+@pytest.mark.anyio
+async def test_hundreds_of_concurrent_connections() -> None:
+    """Raw sockets: httpx's own pool, not the server, is slow with hundreds of connections."""
+    payload = json.dumps(STREAM).encode()
+    head = (
+        "POST /v1/messages HTTP/1.1\r\nhost: x\r\nx-api-key: k\r\nanthropic-version: 2023-06-01\r\n"
+    )
+    head += f"content-type: application/json\r\nconnection: close\r\ncontent-length: {len(payload)}\r\n\r\n"
+    fake = FakeAnthropic(Script([HELLO], repeat=True))
+    ended: list[bool] = []
+
+    async def one(port: int) -> None:
+        async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+            await stream.send(head.encode() + payload)
+            data = b""
+            with contextlib.suppress(anyio.EndOfStream):
+                while True:
+                    data += await stream.receive()
+        ended.append(data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"0\r\n\r\n"))
+
+    with serve(fake) as url, anyio.fail_after(10):
+        async with anyio.create_task_group() as tg:
             for _ in range(300):
-                tg.start_soon(one, client, url)
-    assert results == [True] * 300
+                tg.start_soon(one, int(url.rsplit(":", 1)[1]))
+    assert ended == [True] * 300
+    assert len(fake.requests) == 300
     fake.assert_clean()
 
 

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 import anyio
+import anyio.lowlevel
 import pytest
 from structlog.testing import capture_logs
 
@@ -15,7 +16,7 @@ from agentloop._tools import ToolResult, tool
 
 @tool
 async def slow_echo(text: str) -> str:
-    await anyio.sleep(0)
+    await anyio.lowlevel.checkpoint()
     return text
 
 

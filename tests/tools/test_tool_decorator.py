@@ -38,7 +38,9 @@ def test_decorated_function_stays_callable() -> None:
 def test_decorated_function_keeps_its_metadata() -> None:
     assert get_weather.__name__ == "get_weather"
     assert get_weather.__doc__ is not None
-    assert str(inspect.signature(get_weather)) == "(location: 'str', unit: 'str' = 'celsius') -> 'str'"
+    assert (
+        str(inspect.signature(get_weather)) == "(location: 'str', unit: 'str' = 'celsius') -> 'str'"
+    )
 
 
 def test_definition_has_name_description_and_schema() -> None:
@@ -53,7 +55,11 @@ def test_definition_has_name_description_and_schema() -> None:
                     "type": "string",
                     "description": "The city and state, e.g. San Francisco, CA.",
                 },
-                "unit": {"type": "string", "description": "Temperature unit.", "default": "celsius"},
+                "unit": {
+                    "type": "string",
+                    "description": "Temperature unit.",
+                    "default": "celsius",
+                },
             },
             "required": ["location"],
             "additionalProperties": False,
@@ -215,7 +221,7 @@ def test_var_keyword_is_rejected() -> None:
 def test_positional_only_is_rejected() -> None:
     def f(a: int, /, b: int) -> None: ...
 
-    with pytest.raises(ToolDefinitionError, match="'a' is positional-only.*remove the '/'"):
+    with pytest.raises(ToolDefinitionError, match=r"'a' is positional-only.*remove the '/'"):
         tool(f)
 
 
@@ -223,7 +229,7 @@ def test_missing_annotation_is_rejected() -> None:
     def f(a: int, b) -> None:  # type: ignore[no-untyped-def]
         ...
 
-    with pytest.raises(ToolDefinitionError, match="'f'.*'b' has no type annotation.*b: str"):
+    with pytest.raises(ToolDefinitionError, match=r"'f'.*'b' has no type annotation.*b: str"):
         tool(f)
 
 
@@ -233,7 +239,7 @@ def test_type_without_json_schema_is_rejected() -> None:
 
     def f(a: int, conn: Connection) -> None: ...
 
-    with pytest.raises(ToolDefinitionError, match="'f'.*'conn' has type Connection.*JSON Schema"):
+    with pytest.raises(ToolDefinitionError, match=r"'f'.*'conn' has type Connection.*JSON Schema"):
         tool(f)
 
 

@@ -61,7 +61,10 @@ def returning(value: Any, ctx: RunContext[None]) -> ToolResult:
         (True, "true"),
         (Weather(city="Paris", degrees=15.5), '{"city": "Paris", "degrees": 15.5}'),
         (Point(1, 2), '{"x": 1, "y": 2}'),
-        ({"when": dt.date(2025, 1, 2), "color": Color.RED}, '{"when": "2025-01-02", "color": "red"}'),
+        (
+            {"when": dt.date(2025, 1, 2), "color": Color.RED},
+            '{"when": "2025-01-02", "color": "red"}',
+        ),
         ("héllo", "héllo"),
         ([{"type": "fruit", "name": "apple"}], '[{"type": "fruit", "name": "apple"}]'),
     ],
@@ -153,7 +156,9 @@ def test_tool_error_with_a_message(ctx: RunContext[None]) -> None:
 
     with capture_logs() as logs:
         result = f.call({}, ctx)
-    assert result == ToolResult("The city 'Atlantis' was not found; try a real city.", is_error=True)
+    assert result == ToolResult(
+        "The city 'Atlantis' was not found; try a real city.", is_error=True
+    )
     assert logs == []
 
 
@@ -163,7 +168,9 @@ def test_tool_error_with_blocks(ctx: RunContext[None]) -> None:
         raise ToolError([{"type": "text", "text": "see the screenshot"}, image(PNG)])
 
     result = f.call({}, ctx)
-    assert result == ToolResult([{"type": "text", "text": "see the screenshot"}, PNG_BLOCK], is_error=True)
+    assert result == ToolResult(
+        [{"type": "text", "text": "see the screenshot"}, PNG_BLOCK], is_error=True
+    )
 
 
 def test_other_exceptions_become_errors_and_are_logged(ctx: RunContext[None]) -> None:

@@ -86,16 +86,22 @@ def scalars(text: str, count: int, ratio: float, flag: bool, nothing: None) -> N
 
 
 def defaults(
-    text: str = "hi", count: int = 3, ratio: float = 0.5, flag: bool = False, maybe: int | None = None
+    text: str = "hi",
+    count: int = 3,
+    ratio: float = 0.5,
+    flag: bool = False,
+    maybe: int | None = None,
 ) -> None: ...
 
 
-def optionals_and_unions(
+def optionals_and_unions(  # noqa: UP045 (the typing forms are the point)
     a: Optional[str], b: int | str, c: Union[int, float, None] = None, d: Any = None
 ) -> None: ...
 
 
-def literals(mode: Literal["fast", "slow"], level: Literal[1, 2, 3] = 1, only: Literal["x"] = "x") -> None: ...
+def literals(
+    mode: Literal["fast", "slow"], level: Literal[1, 2, 3] = 1, only: Literal["x"] = "x"
+) -> None: ...
 
 
 def enums(unit: Unit, priority: Priority = Priority.LOW) -> None: ...
@@ -154,7 +160,9 @@ def described(
     """
 
 
-def with_context(ctx: RunContext[dict[str, str]], query: str, other: RunContext | None = None) -> None:
+def with_context(
+    ctx: RunContext[dict[str, str]], query: str, other: RunContext | None = None
+) -> None:
     """Search.
 
     Args:
@@ -167,10 +175,15 @@ def mutable_default(tags: list[str] = ["a", "b"], options: dict[str, int] = {"n"
     ...
 
 
-def enum_default_in_model(address: Address = Address(street="1 Main St", city="X")) -> None: ...
+DEFAULT_ADDRESS = Address(street="1 Main St", city="X")
 
 
-def param_named_like_keywords(title: str, type: str, properties: list[str], model_config: int) -> None: ...
+def model_default(address: Address = DEFAULT_ADDRESS) -> None: ...
+
+
+def param_named_like_keywords(
+    title: str, type: str, properties: list[str], model_config: int
+) -> None: ...
 
 
 CORPUS = [
@@ -191,7 +204,7 @@ CORPUS = [
     described,
     with_context,
     mutable_default,
-    enum_default_in_model,
+    model_default,
     param_named_like_keywords,
 ]
 
@@ -217,7 +230,9 @@ def test_corpus_schema_has_no_generated_titles(func: Any) -> None:
         assert not isinstance(node.get("title"), str)
 
 
-@pytest.mark.parametrize("func", [f for f in CORPUS if f is not recursive_model], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "func", [f for f in CORPUS if f is not recursive_model], ids=lambda f: f.__name__
+)
 def test_non_recursive_refs_are_inlined(func: Any) -> None:
     result = schema(func)
     assert "$defs" not in result
@@ -238,76 +253,400 @@ def test_required_is_exactly_the_parameters_without_defaults(func: Any) -> None:
 
 
 def test_no_params() -> None:
-    assert schema(no_params) == snapshot({'type': 'object', 'properties': {}, 'additionalProperties': False})
+    assert schema(no_params) == snapshot(
+        {"type": "object", "properties": {}, "additionalProperties": False}
+    )
 
 
 def test_scalars() -> None:
-    assert schema(scalars) == snapshot({'type': 'object', 'properties': {'text': {'type': 'string'}, 'count': {'type': 'integer'}, 'ratio': {'type': 'number'}, 'flag': {'type': 'boolean'}, 'nothing': {'type': 'null'}}, 'required': ['text', 'count', 'ratio', 'flag', 'nothing'], 'additionalProperties': False})
+    assert schema(scalars) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string"},
+                "count": {"type": "integer"},
+                "ratio": {"type": "number"},
+                "flag": {"type": "boolean"},
+                "nothing": {"type": "null"},
+            },
+            "required": ["text", "count", "ratio", "flag", "nothing"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_defaults_are_shown() -> None:
-    assert schema(defaults) == snapshot({'type': 'object', 'properties': {'text': {'type': 'string', 'default': 'hi'}, 'count': {'type': 'integer', 'default': 3}, 'ratio': {'type': 'number', 'default': 0.5}, 'flag': {'type': 'boolean', 'default': False}, 'maybe': {'anyOf': [{'type': 'integer'}, {'type': 'null'}], 'default': None}}, 'additionalProperties': False})
+    assert schema(defaults) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "default": "hi"},
+                "count": {"type": "integer", "default": 3},
+                "ratio": {"type": "number", "default": 0.5},
+                "flag": {"type": "boolean", "default": False},
+                "maybe": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+            },
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_optionals_and_unions() -> None:
-    assert schema(optionals_and_unions) == snapshot({'type': 'object', 'properties': {'a': {'anyOf': [{'type': 'string'}, {'type': 'null'}]}, 'b': {'anyOf': [{'type': 'integer'}, {'type': 'string'}]}, 'c': {'anyOf': [{'type': 'integer'}, {'type': 'number'}, {'type': 'null'}], 'default': None}, 'd': {'default': None}}, 'required': ['a', 'b'], 'additionalProperties': False})
+    assert schema(optionals_and_unions) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "a": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "b": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "c": {
+                    "anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "null"}],
+                    "default": None,
+                },
+                "d": {"default": None},
+            },
+            "required": ["a", "b"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_literals_become_enums() -> None:
-    assert schema(literals) == snapshot({'type': 'object', 'properties': {'mode': {'type': 'string', 'enum': ['fast', 'slow']}, 'level': {'type': 'integer', 'default': 1, 'enum': [1, 2, 3]}, 'only': {'type': 'string', 'const': 'x', 'default': 'x'}}, 'required': ['mode'], 'additionalProperties': False})
+    assert schema(literals) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "mode": {"type": "string", "enum": ["fast", "slow"]},
+                "level": {"type": "integer", "default": 1, "enum": [1, 2, 3]},
+                "only": {"type": "string", "const": "x", "default": "x"},
+            },
+            "required": ["mode"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_enums_are_inlined_with_their_docstring() -> None:
-    assert schema(enums) == snapshot({'type': 'object', 'properties': {'unit': {'type': 'string', 'description': 'A temperature unit.', 'enum': ['celsius', 'fahrenheit']}, 'priority': {'type': 'integer', 'enum': [1, 2], 'default': 1}}, 'required': ['unit'], 'additionalProperties': False})
+    assert schema(enums) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "unit": {
+                    "type": "string",
+                    "description": "A temperature unit.",
+                    "enum": ["celsius", "fahrenheit"],
+                },
+                "priority": {"type": "integer", "enum": [1, 2], "default": 1},
+            },
+            "required": ["unit"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_collections() -> None:
-    assert schema(collections) == snapshot({'type': 'object', 'properties': {'names': {'type': 'array', 'items': {'type': 'string'}}, 'pair': {'type': 'array', 'maxItems': 2, 'minItems': 2, 'prefixItems': [{'type': 'integer'}, {'type': 'string'}]}, 'many': {'type': 'array', 'items': {'type': 'number'}}, 'unique': {'type': 'array', 'items': {'type': 'string'}, 'uniqueItems': True}, 'frozen': {'type': 'array', 'items': {'type': 'integer'}, 'uniqueItems': True}, 'scores': {'type': 'object', 'additionalProperties': {'type': 'number'}}, 'anything': {'type': 'array', 'items': {}}, 'raw': {'type': 'object', 'additionalProperties': True}}, 'required': ['names', 'pair', 'many', 'unique', 'frozen', 'scores', 'anything', 'raw'], 'additionalProperties': False})
+    assert schema(collections) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "names": {"type": "array", "items": {"type": "string"}},
+                "pair": {
+                    "type": "array",
+                    "maxItems": 2,
+                    "minItems": 2,
+                    "prefixItems": [{"type": "integer"}, {"type": "string"}],
+                },
+                "many": {"type": "array", "items": {"type": "number"}},
+                "unique": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                "frozen": {"type": "array", "items": {"type": "integer"}, "uniqueItems": True},
+                "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+                "anything": {"type": "array", "items": {}},
+                "raw": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["names", "pair", "many", "unique", "frozen", "scores", "anything", "raw"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_nested_models_are_inlined() -> None:
-    assert schema(nested_model) == snapshot({'type': 'object', 'properties': {'person': {'type': 'object', 'properties': {'name': {'type': 'string', 'description': 'Full name.'}, 'age': {'type': 'integer', 'maximum': 150, 'minimum': 0}, 'addresses': {'type': 'array', 'default': [], 'items': {'type': 'object', 'description': 'A postal address.', 'properties': {'street': {'type': 'string'}, 'city': {'type': 'string'}, 'zip_code': {'anyOf': [{'type': 'string'}, {'type': 'null'}], 'default': None}}, 'required': ['street', 'city']}}}, 'required': ['name', 'age']}, 'address': {'anyOf': [{'type': 'object', 'description': 'A postal address.', 'properties': {'street': {'type': 'string'}, 'city': {'type': 'string'}, 'zip_code': {'anyOf': [{'type': 'string'}, {'type': 'null'}], 'default': None}}, 'required': ['street', 'city']}, {'type': 'null'}], 'default': None}}, 'required': ['person'], 'additionalProperties': False})
+    assert schema(nested_model) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "person": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "description": "Full name."},
+                        "age": {"type": "integer", "maximum": 150, "minimum": 0},
+                        "addresses": {
+                            "type": "array",
+                            "default": [],
+                            "items": {
+                                "type": "object",
+                                "description": "A postal address.",
+                                "properties": {
+                                    "street": {"type": "string"},
+                                    "city": {"type": "string"},
+                                    "zip_code": {
+                                        "anyOf": [{"type": "string"}, {"type": "null"}],
+                                        "default": None,
+                                    },
+                                },
+                                "required": ["street", "city"],
+                            },
+                        },
+                    },
+                    "required": ["name", "age"],
+                },
+                "address": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "A postal address.",
+                            "properties": {
+                                "street": {"type": "string"},
+                                "city": {"type": "string"},
+                                "zip_code": {
+                                    "anyOf": [{"type": "string"}, {"type": "null"}],
+                                    "default": None,
+                                },
+                            },
+                            "required": ["street", "city"],
+                        },
+                        {"type": "null"},
+                    ],
+                    "default": None,
+                },
+            },
+            "required": ["person"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_recursive_models_keep_defs() -> None:
-    assert schema(recursive_model) == snapshot({'type': 'object', 'properties': {'tree': {'$ref': '#/$defs/TreeNode'}}, 'required': ['tree'], 'additionalProperties': False, '$defs': {'TreeNode': {'type': 'object', 'properties': {'label': {'type': 'string'}, 'children': {'type': 'array', 'default': [], 'items': {'$ref': '#/$defs/TreeNode'}}}, 'required': ['label']}}})
+    assert schema(recursive_model) == snapshot(
+        {
+            "type": "object",
+            "properties": {"tree": {"$ref": "#/$defs/TreeNode"}},
+            "required": ["tree"],
+            "additionalProperties": False,
+            "$defs": {
+                "TreeNode": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string"},
+                        "children": {
+                            "type": "array",
+                            "default": [],
+                            "items": {"$ref": "#/$defs/TreeNode"},
+                        },
+                    },
+                    "required": ["label"],
+                }
+            },
+        }
+    )
 
 
 def test_dataclass_and_typeddict() -> None:
-    assert schema(dataclass_and_typeddict) == snapshot({'type': 'object', 'properties': {'point': {'type': 'object', 'properties': {'x': {'type': 'number'}, 'y': {'type': 'number'}, 'tags': {'type': 'array', 'items': {'type': 'string'}}}, 'required': ['x', 'y'], 'additionalProperties': False}, 'movie': {'type': 'object', 'properties': {'title': {'type': 'string'}, 'year': {'type': 'integer'}, 'rating': {'type': 'number'}}, 'required': ['title', 'year'], 'additionalProperties': False}}, 'required': ['point', 'movie'], 'additionalProperties': False})
+    assert schema(dataclass_and_typeddict) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "point": {
+                    "type": "object",
+                    "properties": {
+                        "x": {"type": "number"},
+                        "y": {"type": "number"},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["x", "y"],
+                    "additionalProperties": False,
+                },
+                "movie": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "year": {"type": "integer"},
+                        "rating": {"type": "number"},
+                    },
+                    "required": ["title", "year"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["point", "movie"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_tagged_union_has_no_openapi_discriminator() -> None:
-    assert schema(tagged_union) == snapshot({'type': 'object', 'properties': {'pet': {'oneOf': [{'type': 'object', 'properties': {'kind': {'type': 'string', 'const': 'cat', 'default': 'cat'}, 'lives': {'type': 'integer'}}, 'required': ['lives']}, {'type': 'object', 'properties': {'kind': {'type': 'string', 'const': 'dog', 'default': 'dog'}, 'good': {'type': 'boolean'}}, 'required': ['good']}]}}, 'required': ['pet'], 'additionalProperties': False})
+    assert schema(tagged_union) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "pet": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"type": "string", "const": "cat", "default": "cat"},
+                                "lives": {"type": "integer"},
+                            },
+                            "required": ["lives"],
+                        },
+                        {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"type": "string", "const": "dog", "default": "dog"},
+                                "good": {"type": "boolean"},
+                            },
+                            "required": ["good"],
+                        },
+                    ]
+                }
+            },
+            "required": ["pet"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_annotated_constraints() -> None:
-    assert schema(constraints) == snapshot({'type': 'object', 'properties': {'count': {'type': 'integer', 'maximum': 10, 'minimum': 1}, 'ratio': {'type': 'number', 'exclusiveMaximum': 1, 'exclusiveMinimum': 0}, 'code': {'type': 'string', 'maxLength': 5, 'minLength': 2, 'pattern': '^[A-Z]+$'}, 'items': {'type': 'array', 'items': {'type': 'integer'}, 'maxItems': 3, 'minItems': 1}, 'multiple': {'type': 'integer', 'default': 10, 'multipleOf': 5}}, 'required': ['count', 'ratio', 'code', 'items'], 'additionalProperties': False})
+    assert schema(constraints) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer", "maximum": 10, "minimum": 1},
+                "ratio": {"type": "number", "exclusiveMaximum": 1, "exclusiveMinimum": 0},
+                "code": {"type": "string", "maxLength": 5, "minLength": 2, "pattern": "^[A-Z]+$"},
+                "items": {
+                    "type": "array",
+                    "items": {"type": "integer"},
+                    "maxItems": 3,
+                    "minItems": 1,
+                },
+                "multiple": {"type": "integer", "default": 10, "multipleOf": 5},
+            },
+            "required": ["count", "ratio", "code", "items"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_formats() -> None:
-    assert schema(formats) == snapshot({'type': 'object', 'properties': {'when': {'type': 'string', 'format': 'date-time'}, 'day': {'type': 'string', 'format': 'date'}, 'at': {'type': 'string', 'format': 'time'}, 'span': {'type': 'string', 'format': 'duration'}, 'ident': {'type': 'string', 'format': 'uuid'}, 'path': {'type': 'string', 'format': 'path'}}, 'required': ['when', 'day', 'at', 'span', 'ident', 'path'], 'additionalProperties': False})
+    assert schema(formats) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "when": {"type": "string", "format": "date-time"},
+                "day": {"type": "string", "format": "date"},
+                "at": {"type": "string", "format": "time"},
+                "span": {"type": "string", "format": "duration"},
+                "ident": {"type": "string", "format": "uuid"},
+                "path": {"type": "string", "format": "path"},
+            },
+            "required": ["when", "day", "at", "span", "ident", "path"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_decimal() -> None:
-    assert schema(money) == snapshot({'type': 'object', 'properties': {'amount': {'anyOf': [{'type': 'number'}, {'type': 'string'}]}}, 'required': ['amount'], 'additionalProperties': False})
+    assert schema(money) == snapshot(
+        {
+            "type": "object",
+            "properties": {"amount": {"anyOf": [{"type": "number"}, {"type": "string"}]}},
+            "required": ["amount"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_annotated_description_wins_over_docstring() -> None:
-    assert schema(described) == snapshot({'type': 'object', 'properties': {'city': {'type': 'string', 'description': 'The city name.'}, 'days': {'type': 'integer', 'description': 'How many days ahead.', 'default': 0, 'minimum': 0}}, 'required': ['city'], 'additionalProperties': False})
+    assert schema(described) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "The city name."},
+                "days": {
+                    "type": "integer",
+                    "description": "How many days ahead.",
+                    "default": 0,
+                    "minimum": 0,
+                },
+            },
+            "required": ["city"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_run_context_is_left_out() -> None:
-    assert schema(with_context) == snapshot({'type': 'object', 'properties': {'query': {'type': 'string', 'description': 'What to look for.'}}, 'required': ['query'], 'additionalProperties': False})
+    assert schema(with_context) == snapshot(
+        {
+            "type": "object",
+            "properties": {"query": {"type": "string", "description": "What to look for."}},
+            "required": ["query"],
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_mutable_defaults_are_shown() -> None:
-    assert schema(mutable_default) == snapshot({'type': 'object', 'properties': {'tags': {'type': 'array', 'default': ['a', 'b'], 'items': {'type': 'string'}}, 'options': {'type': 'object', 'additionalProperties': {'type': 'integer'}, 'default': {'n': 1}}}, 'additionalProperties': False})
+    assert schema(mutable_default) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "tags": {"type": "array", "default": ["a", "b"], "items": {"type": "string"}},
+                "options": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "default": {"n": 1},
+                },
+            },
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_model_default_is_shown_as_json() -> None:
-    assert schema(enum_default_in_model) == snapshot({'type': 'object', 'properties': {'address': {'type': 'object', 'description': 'A postal address.', 'properties': {'street': {'type': 'string'}, 'city': {'type': 'string'}, 'zip_code': {'anyOf': [{'type': 'string'}, {'type': 'null'}], 'default': None}}, 'required': ['street', 'city'], 'default': {'street': '1 Main St', 'city': 'X', 'zip_code': None}}}, 'additionalProperties': False})
+    assert schema(model_default) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "type": "object",
+                    "description": "A postal address.",
+                    "properties": {
+                        "street": {"type": "string"},
+                        "city": {"type": "string"},
+                        "zip_code": {
+                            "anyOf": [{"type": "string"}, {"type": "null"}],
+                            "default": None,
+                        },
+                    },
+                    "required": ["street", "city"],
+                    "default": {"street": "1 Main St", "city": "X", "zip_code": None},
+                }
+            },
+            "additionalProperties": False,
+        }
+    )
 
 
 def test_parameters_named_like_schema_keywords_or_pydantic_attributes() -> None:
-    assert schema(param_named_like_keywords) == snapshot({'type': 'object', 'properties': {'title': {'type': 'string'}, 'type': {'type': 'string'}, 'properties': {'type': 'array', 'items': {'type': 'string'}}, 'model_config': {'type': 'integer'}}, 'required': ['title', 'type', 'properties', 'model_config'], 'additionalProperties': False})
+    assert schema(param_named_like_keywords) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "type": {"type": "string"},
+                "properties": {"type": "array", "items": {"type": "string"}},
+                "model_config": {"type": "integer"},
+            },
+            "required": ["title", "type", "properties", "model_config"],
+            "additionalProperties": False,
+        }
+    )

@@ -39,7 +39,10 @@ def test_unexpected_property_lists_allowed_ones(ctx: RunContext[None]) -> None:
 
 def test_wrong_type(ctx: RunContext[None]) -> None:
     result = get_weather.call({"location": 42}, ctx)
-    assert result.content == "Invalid input for tool get_weather:\n- location: 42 is not of type 'string'"
+    assert (
+        result.content
+        == "Invalid input for tool get_weather:\n- location: 42 is not of type 'string'"
+    )
 
 
 def test_input_that_is_not_an_object(ctx: RunContext[None]) -> None:
@@ -105,7 +108,12 @@ def test_input_is_converted_to_annotated_types(ctx: RunContext[None]) -> None:
 
     @tool
     def record(
-        order: Order, color: Color, when: dt.datetime, day: dt.date, ident: uuid.UUID, pair: tuple[int, str]
+        order: Order,
+        color: Color,
+        when: dt.datetime,
+        day: dt.date,
+        ident: uuid.UUID,
+        pair: tuple[int, str],
     ) -> None:
         seen.update(order=order, color=color, when=when, day=day, ident=ident, pair=pair)
 
@@ -187,7 +195,10 @@ def test_from_definition_validates_with_the_same_messages(ctx: RunContext[None])
             "description": "Search.",
             "input_schema": {
                 "type": "object",
-                "properties": {"query": {"type": "string"}, "limit": {"type": "integer", "maximum": 5}},
+                "properties": {
+                    "query": {"type": "string"},
+                    "limit": {"type": "integer", "maximum": 5},
+                },
                 "required": ["query"],
             },
         },

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
-from typing import Any, Generic, Literal, Union
+from typing import Any, Generic, Literal, TypeAlias, Union
 
-from typing_extensions import Self, TypeAlias, TypeVar
+from typing_extensions import Self, TypeVar
 
 from .._async_client import AsyncClient
 from .._client import Client
@@ -156,9 +164,7 @@ class Agent(Generic[DepsT]):
         """Run step by step (async): yields each event; the last one is RunFinished."""
         return self._aevents(prompt, deps, stream=False)
 
-    def astream(
-        self, prompt: Prompt | RunState, *, deps: DepsT | None = None
-    ) -> AsyncAgentStream:
+    def astream(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> AsyncAgentStream:
         """Streamed run (async): ``async with agent.astream(p) as run:``."""
         return AsyncAgentStream(self._aevents(prompt, deps, stream=True))
 
@@ -183,7 +189,9 @@ class Agent(Generic[DepsT]):
         )  # fmt: skip
         return driver.run(machine)
 
-    def _aevents(self, prompt: Prompt | RunState, deps: Any, *, stream: bool) -> Any:
+    def _aevents(
+        self, prompt: Prompt | RunState, deps: Any, *, stream: bool
+    ) -> AsyncGenerator[Event, None]:
         machine = self._machine(prompt)
         client = self.async_client
         machine.request_retries = client.max_retries

@@ -14,8 +14,15 @@ from .._exceptions import AgentloopError, APIError
 from .._models import Message, ToolUseBlock
 from .._tools import ToolRegistry, ToolResult, acall_tool, alist_definitions
 from .._tools._aio import in_worker_thread
-from ._common import delta_event, log_finish, log_start, log_tool_call, timeout_result
-from ._common import tool_context, with_tools
+from ._common import (
+    delta_event,
+    log_finish,
+    log_start,
+    log_tool_call,
+    timeout_result,
+    tool_context,
+    with_tools,
+)
 from ._events import (
     Event,
     ModelRequestStarted,
@@ -165,6 +172,4 @@ def _is_async_callable(func: Any) -> bool:
 
     while hasattr(func, "func"):  # functools.partial
         func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)
-    )
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 from pydantic import BaseModel
-from typing_extensions import TypeAlias
 
 from .._context import RunContext
 from .._exceptions import ConfigurationError
@@ -30,7 +29,7 @@ def messages_from_prompt(prompt: Prompt) -> list[dict[str, Any]]:
     """The ``messages`` a prompt stands for (a fresh, JSON-ready copy)."""
     if isinstance(prompt, str):
         return [{"role": "user", "content": prompt}]
-    items = [to_param(item) for item in prompt]
+    items = [to_param(item) if isinstance(item, BaseModel) else dict(item) for item in prompt]
     if not items:
         raise ConfigurationError("the prompt is empty: give a string, blocks or messages")
     if all("role" in item for item in items):

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
-
-from typing_extensions import TypeAlias
+from typing import Any, TypeAlias, Union
 
 from .._context import RunContext
 from .._models import ToolUseBlock
@@ -33,13 +31,13 @@ class Deny:
     message: str = "The user denied this tool call."
 
 
-BeforeDecision: TypeAlias = Union[None, Deny, Mapping[str, Any]]
+BeforeDecision: TypeAlias = Union[Deny, Mapping[str, Any], None]
 BeforeToolHook: TypeAlias = Callable[
     [ToolUseBlock, RunContext[Any]], Union[BeforeDecision, Awaitable[BeforeDecision]]
 ]
 AfterToolHook: TypeAlias = Callable[
     [ToolUseBlock, ToolResult, RunContext[Any]],
-    Union[ToolResult, None, Awaitable[Union[ToolResult, None]]],
+    Union[ToolResult, Awaitable[Union[ToolResult, None]], None],
 ]
 
 

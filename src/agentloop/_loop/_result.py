@@ -78,6 +78,5 @@ class RunResult:
         text = self.text
         short = text if len(text) <= 60 else text[:57] + "..."
         return (
-            f"RunResult(stop_reason={self.stop_reason!r}, requests={self.requests}, "
-            f"text={short!r})"
+            f"RunResult(stop_reason={self.stop_reason!r}, requests={self.requests}, text={short!r})"
         )

@@ -90,12 +90,12 @@ def check_request(
     rules = rules_for(model)
     if rules is None:
         return
-    if on and thinking is not None and thinking.get("type") == "enabled":
-        if not rules.manual_thinking:
-            raise ConfigurationError(
-                f"{model} rejects manual thinking (budget_tokens): use "
-                'thinking={"type": "adaptive"} instead'
-            )
+    manual = on and thinking is not None and thinking.get("type") == "enabled"
+    if manual and not rules.manual_thinking:
+        raise ConfigurationError(
+            f"{model} rejects manual thinking (budget_tokens): use "
+            'thinking={"type": "adaptive"} instead'
+        )
     given = sorted(name for name, value in sampling.items() if value is not None)
     if given and not rules.sampling_params:
         raise ConfigurationError(

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 from pydantic import BaseModel, Field
-from typing_extensions import TypeAlias
 
 from .._exceptions import (
     APIStatusError,
@@ -181,12 +180,12 @@ class LoopMachine:
     def _on_max_tokens(self, message: Message) -> Action:
         state, config = self.state, self.config
         cut_tool_use = bool(message.content) and isinstance(message.content[-1], ToolUseBlock)
-        if cut_tool_use and state.max_tokens < config.max_tokens_ceiling:
-            if state.max_tokens_retries < config.max_tokens_retries:
-                state.max_tokens_retries += 1
-                state.max_tokens = min(state.max_tokens * 2, config.max_tokens_ceiling)
-                config.check(state.max_tokens)
-                return self._call_model()
+        can_grow = state.max_tokens < config.max_tokens_ceiling
+        if cut_tool_use and can_grow and state.max_tokens_retries < config.max_tokens_retries:
+            state.max_tokens_retries += 1
+            state.max_tokens = min(state.max_tokens * 2, config.max_tokens_ceiling)
+            config.check(state.max_tokens)
+            return self._call_model()
         self._append_assistant(message)
         if config.on_max_tokens == "raise":
             state.truncated = True
@@ -229,9 +228,7 @@ class LoopMachine:
         if content:
             state.messages.append({"role": "assistant", "content": content})
 
-    def _finish(
-        self, reason: str | None, message: Message, *, truncated: bool = False
-    ) -> Finish:
+    def _finish(self, reason: str | None, message: Message, *, truncated: bool = False) -> Finish:
         state = self.state
         state.stop_reason = reason
         state.stop_details = message.stop_details

@@ -14,8 +14,15 @@ from .._exceptions import AgentloopError, APIError
 from .._models import Message, ToolUseBlock
 from .._tools import ToolRegistry, ToolResult, call_tool, list_definitions
 from .._tools._aio import run_awaitable
-from ._common import delta_event, log_finish, log_start, log_tool_call, timeout_result
-from ._common import tool_context, with_tools
+from ._common import (
+    delta_event,
+    log_finish,
+    log_start,
+    log_tool_call,
+    timeout_result,
+    tool_context,
+    with_tools,
+)
 from ._events import (
     Event,
     ModelRequestStarted,
