@@ -162,10 +162,10 @@ async def test_concurrent_streams_over_httpx(api: Any) -> None:
         results.append(api.fold(api.parse_sse(data))["complete"])
 
     with serve(fake) as url:
-        async with httpx.AsyncClient(headers=HEADERS, timeout=10) as client:
-            async with anyio.create_task_group() as tg:
-                for _ in range(50):
-                    tg.start_soon(one, client, url)
+        client = httpx.AsyncClient(headers=HEADERS, timeout=10)
+        async with client, anyio.create_task_group() as tg:
+            for _ in range(50):
+                tg.start_soon(one, client, url)
     assert results == [True] * 50
     fake.assert_clean()
 

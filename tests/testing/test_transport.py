@@ -327,7 +327,22 @@ async def test_async_client_json_and_stream(api: Any) -> None:
         folded = api.fold(api.parse_sse(b"".join(chunks)))
         assert folded.pop("complete") is True
         assert folded == as_json
-        with pytest.raises(httpx.ReadError):
-            async with client.stream("POST", api.url, json=api.body(stream=True)) as response:
-                async for _ in response.aiter_bytes():
-                    pass
+        async with client.stream("POST", api.url, json=api.body(stream=True)) as response:
+            with pytest.raises(httpx.ReadError):
+                await response.aread()
+
+
+def test_unknown_events_and_deltas(api: Any) -> None:
+    fake = FakeAnthropic(
+        [reply("hi", tool_use("t", {"a": 1}))], style=SSEStyle(unknown_events=True)
+    )
+    events = api.parse_sse(b"".join(stream(fake, api.body())[0]))
+    assert events[1][0] == "future_event"
+    unknown = [
+        d for n, d in events if n == "content_block_delta" and d["delta"]["type"] == "future_delta"
+    ]
+    assert [d["index"] for d in unknown] == [0, 1]
+    assert api.fold(events)["content"] == [
+        text("hi"),
+        {**tool_use("t", {"a": 1}), "id": api.fold(events)["content"][1]["id"]},
+    ]

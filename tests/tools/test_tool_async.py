@@ -125,3 +125,21 @@ def test_sync_function_returning_a_coroutine_is_awaited(ctx: RunContext[None]) -
 
     assert wrapper.call({}, ctx) == ToolResult("awaited")
     assert asyncio.run(wrapper.acall({}, ctx)) == ToolResult("awaited")
+
+
+@pytest.mark.anyio
+async def test_cancelling_acall_does_not_wait_for_a_blocked_sync_tool(
+    ctx: RunContext[None],
+) -> None:
+    released = threading.Event()
+
+    @tool
+    def blocked() -> bool:
+        return released.wait(timeout=5)
+
+    try:
+        with anyio.fail_after(2), anyio.move_on_after(0.05) as scope:
+            await blocked.acall({}, ctx)
+        assert scope.cancelled_caught
+    finally:
+        released.set()

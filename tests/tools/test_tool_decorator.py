@@ -308,6 +308,7 @@ def test_method_binds_to_its_instance(ctx: RunContext[None]) -> None:
     assert lib.search("un") == ["Dune"]
     assert isinstance(lib.search, Tool)
     assert lib.search.definition == Library.search.definition
+    assert str(inspect.signature(lib.search)) == "(word: 'str') -> 'list[str]'"
     assert lib.search.call({"word": "mm"}, ctx).content == '["Emma"]'
 
 
@@ -322,7 +323,8 @@ def test_classmethod_tool(ctx: RunContext[None]) -> None:
     assert Library.kind.definition["input_schema"]["properties"] == {
         "upper": {"type": "boolean", "default": False}
     }
-    assert Library.kind() == "Library"
+    # mypy types a @classmethod under another decorator as a plain function (cls included)
+    assert Library.kind() == "Library"  # type: ignore[call-arg]
     assert Library(["x"]).kind.call({"upper": True}, ctx).content == "LIBRARY"
 
 

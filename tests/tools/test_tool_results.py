@@ -74,7 +74,7 @@ def test_return_values_become_content(value: Any, content: str, ctx: RunContext[
 
 
 def test_content_blocks_are_passed_as_given(ctx: RunContext[None]) -> None:
-    blocks = [{"type": "text", "text": "a chart:"}, PNG_BLOCK]
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": "a chart:"}, PNG_BLOCK]
     assert returning(blocks, ctx) == ToolResult(blocks)
 
 

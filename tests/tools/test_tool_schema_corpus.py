@@ -94,8 +94,11 @@ def defaults(
 ) -> None: ...
 
 
-def optionals_and_unions(  # noqa: UP045 (the typing forms are the point)
-    a: Optional[str], b: int | str, c: Union[int, float, None] = None, d: Any = None
+def optionals_and_unions(
+    a: Optional[str],  # noqa: UP045 (the typing form is the point)
+    b: int | str,
+    c: Union[int, float, None] = None,
+    d: Any = None,
 ) -> None: ...
 
 

@@ -7,11 +7,13 @@ import enum
 import uuid
 from typing import Annotated, Literal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import AfterValidator, BaseModel, Field
 from structlog.testing import capture_logs
 
 from agentloop._context import RunContext
-from agentloop._tools import TOOL_INVALID_INPUT, Tool, tool
+from agentloop._tools import TOOL_INVALID_INPUT, Tool, ToolResult, tool
 
 
 @tool
@@ -210,3 +212,22 @@ def test_from_definition_validates_with_the_same_messages(ctx: RunContext[None])
         "- limit: 10 is greater than the maximum of 5\n"
         "- query: required property is missing"
     )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["order", "count", "other"]), json_values, max_size=3))
+def test_any_json_input_gives_a_result_never_an_exception(data: dict[str, object]) -> None:
+    ctx = RunContext(deps=None)
+    result = place_order.call(data, ctx)
+    assert isinstance(result, ToolResult)
+    if result.is_error:
+        assert str(result.content).startswith("Invalid input for tool place_order:\n- ")

@@ -7,43 +7,23 @@ import functools
 import inspect
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast, overload
 
-from pydantic import ValidationError
 from typing_extensions import ParamSpec, Self
 
 from agentloop._context import RunContext
-from agentloop._exceptions import ToolDefinitionError
 
 from ._aio import in_worker_thread, run_awaitable
-from ._callables import Binding, Target, inspect_target, type_hints
-from ._definition import check_definition, check_name
-from ._docstrings import parse_docstring
+from ._callables import inspect_target
 from ._logging import log_invalid_input
 from ._results import ToolResult, exception_result, to_result
-from ._schema import SignaturePlan, is_run_context, plan_signature
-from ._validation import InvalidInput, SchemaValidator, pydantic_errors
+from ._spec import Arguments, Spec, definition_spec, function_spec
+from ._validation import InvalidInput
 
 __all__ = ["Tool", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-Arguments = tuple[tuple[Any, ...], dict[str, Any]]
-Prepare = Callable[[dict[str, Any], RunContext[Any]], Arguments]
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """Everything decided once, at decoration time."""
-
-    name: str
-    definition: dict[str, Any]
-    validator: SchemaValidator
-    prepare: Prepare
-    is_async: bool
-    binding: Binding
 
 
 class Tool(Generic[P, R]):
@@ -56,13 +36,15 @@ class Tool(Generic[P, R]):
     exception into a :class:`ToolResult`; they never raise an ``Exception``.
     """
 
-    _spec: _Spec
+    __name__: str
+    __wrapped__: Callable[..., Any]
+    _spec: Spec
     _target: Callable[P, R]
     _bound: bool
 
     def __init__(
         self,
-        func: Callable[P, R],
+        func: Callable[P, R] | classmethod[Any, P, R] | staticmethod[P, R],
         *,
         name: str | None = None,
         description: str | None = None,
@@ -71,14 +53,15 @@ class Tool(Generic[P, R]):
     ) -> None:
         obj: Any = func._target if isinstance(func, Tool) else func
         target = inspect_target(obj)
-        spec = _function_spec(target, name, description, input_examples, cache_control)
+        spec = function_spec(target, name, description, input_examples, cache_control)
         self._setup(spec, target.func, bound=target.binding == "none")
         if inspect.isroutine(target.func):
             functools.update_wrapper(self, target.func)
         else:
             self.__wrapped__ = target.func
+            self.__name__ = target.name
 
-    def _setup(self, spec: _Spec, target: Callable[..., Any], *, bound: bool) -> None:
+    def _setup(self, spec: Spec, target: Callable[..., Any], *, bound: bool) -> None:
         self._spec = spec
         self._target = target
         self._bound = bound
@@ -98,21 +81,11 @@ class Tool(Generic[P, R]):
         run context is passed to it by that name. The handler may be async.
         Raises :class:`ToolDefinitionError` for an invalid definition.
         """
-        checked = check_definition(definition)
-        if not callable(handler):
-            raise ToolDefinitionError(
-                f"tool {checked['name']!r}: handler {handler!r} is not callable"
-            )
-        validator = SchemaValidator(checked["input_schema"], where=f"tool {checked['name']!r}")
-        ctx_name = _context_keyword(handler)
-
-        def prepare(data: dict[str, Any], ctx: RunContext[Any]) -> Arguments:
-            return (data,), ({ctx_name: ctx} if ctx_name else {})
-
-        is_async = inspect_target(handler).is_async
-        spec = _Spec(checked["name"], checked, validator, prepare, is_async, "none")
+        spec = definition_spec(definition, handler)
         self: Tool[..., Any] = cls.__new__(cls)
         self._setup(spec, handler, bound=True)
+        self.__name__ = spec.name
+        self.__wrapped__ = handler
         return self
 
     @property
@@ -168,6 +141,7 @@ class Tool(Generic[P, R]):
         bound.__dict__.update(self.__dict__)
         bound._target = types.MethodType(self._target, owner)
         bound._bound = True
+        bound.__wrapped__ = bound._target
         return bound
 
     def call(self, input: Mapping[str, Any], ctx: RunContext[Any]) -> ToolResult:
@@ -218,76 +192,10 @@ class Tool(Generic[P, R]):
             return ToolResult(exc.message(self.name), is_error=True)
 
 
-def _function_spec(
-    target: Target,
-    name: str | None,
-    description: str | None,
-    input_examples: Sequence[Mapping[str, Any]] | None,
-    cache_control: Mapping[str, Any] | None,
-) -> _Spec:
-    where = f"tool function {target.name!r}"
-    tool_name = check_name(name if name is not None else target.name, where=where)
-    docs = parse_docstring(target.doc)
-    hints = type_hints(target.source, where=where)
-    plan = plan_signature(
-        target.func, where=where, hints=hints, skip=target.skip, param_docs=docs.params
-    )
-    definition: dict[str, Any] = {
-        "name": tool_name,
-        "description": docs.description if description is None else description,
-        "input_schema": plan.schema,
-    }
-    validator = SchemaValidator(plan.schema, where=where)
-    if input_examples is not None:
-        definition["input_examples"] = _checked_examples(input_examples, validator, where)
-    if cache_control is not None:
-        definition["cache_control"] = dict(cache_control)
-    prepare = functools.partial(_function_arguments, plan)
-    return _Spec(tool_name, definition, validator, prepare, target.is_async, target.binding)
-
-
-def _function_arguments(
-    plan: SignaturePlan, data: dict[str, Any], ctx: RunContext[Any]
-) -> Arguments:
-    try:
-        return (), plan.arguments(data, ctx)
-    except ValidationError as exc:
-        raise InvalidInput(pydantic_errors(exc)) from exc
-
-
-def _checked_examples(
-    examples: Sequence[Mapping[str, Any]], validator: SchemaValidator, where: str
-) -> list[dict[str, Any]]:
-    checked = [dict(example) for example in examples]
-    for index, example in enumerate(checked):
-        try:
-            validator.validate(example)
-        except InvalidInput as exc:
-            raise ToolDefinitionError(
-                f"{where}: input_examples[{index}] does not match the input schema: "
-                + "; ".join(exc.errors)
-            ) from exc
-    return checked
-
-
-def _context_keyword(handler: Callable[..., Any]) -> str | None:
-    """The parameter of ``handler`` (after the first) that takes the run context."""
-    try:
-        params = list(inspect.signature(handler).parameters.values())[1:]
-    except (TypeError, ValueError):
-        return None
-    try:
-        hints = type_hints(inspect_target(handler).source, where="handler")
-    except ToolDefinitionError:
-        hints = {}
-    for p in params:
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and (
-            p.name == "ctx" or is_run_context(hints.get(p.name))
-        ):
-            return p.name
-    return None
-
-
+@overload
+def tool(func: classmethod[Any, P, R], /) -> Tool[P, R]: ...
+@overload
+def tool(func: staticmethod[P, R], /) -> Tool[P, R]: ...
 @overload
 def tool(func: Callable[P, R], /) -> Tool[P, R]: ...
 @overload
@@ -299,7 +207,7 @@ def tool(
     cache_control: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
 def tool(
-    func: Callable[P, R] | None = None,
+    func: Callable[P, R] | classmethod[Any, P, R] | staticmethod[P, R] | None = None,
     /,
     *,
     name: str | None = None,

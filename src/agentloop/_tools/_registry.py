@@ -91,13 +91,13 @@ async def alist_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
     adefinitions = getattr(registry, "adefinitions", None)
     definitions: Any
     if adefinitions is not None:
-        definitions = await adefinitions()
+        definitions = adefinitions()
     elif inspect.iscoroutinefunction(registry.definitions):
-        definitions = await registry.definitions()
+        definitions = registry.definitions()
     else:
         definitions = await in_worker_thread(registry.definitions)
-        if inspect.isawaitable(definitions):
-            definitions = await definitions
+    if inspect.isawaitable(definitions):
+        definitions = await definitions
     return _copies(definitions)
 
 
@@ -135,13 +135,13 @@ async def acall_tool(
         acall = getattr(registry, "acall", None)
         result: Any
         if acall is not None:
-            result = await acall(name, input, ctx)
+            result = acall(name, input, ctx)
         elif inspect.iscoroutinefunction(registry.call):
-            result = await registry.call(name, input, ctx)
+            result = registry.call(name, input, ctx)
         else:
             result = await in_worker_thread(registry.call, name, input, ctx)
-            if inspect.isawaitable(result):
-                result = await result
+        if inspect.isawaitable(result):
+            result = await result
         return _as_result(result)
     except Exception as exc:
         return exception_result(name, exc, ctx.tool_use_id or None)

@@ -200,7 +200,9 @@ def _check_tools(body: dict[str, Any]) -> Iterator[Problem]:
             yield "tool names unique", f"tools[{i}].name {name!r} is used twice"
         names.add(str(name))
         schema = tool.get("input_schema")
-        if "type" not in tool and (not isinstance(schema, dict) or schema.get("type") != "object"):
+        if tool.get("type", "custom") == "custom" and (
+            not isinstance(schema, dict) or schema.get("type") != "object"
+        ):
             yield (
                 "tool input_schema",
                 f'tools[{i}] ({name!r}) needs an input_schema with "type": "object"',

@@ -187,6 +187,9 @@ class SSEStyle:
     """End lines with CRLF instead of LF."""
     comments: bool = False
     """A ``: keepalive`` comment line before every event."""
+    unknown_events: bool = False
+    """Add an event of a type no client knows after ``message_start``, and a delta of
+    an unknown type in every block, as newer API versions do; clients must skip them."""
     delta_chars: int = 12
     """Characters of text, thinking or tool-input JSON per delta event."""
     chunking: Literal["random", "events", "whole"] = "random"

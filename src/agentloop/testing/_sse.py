@@ -20,6 +20,8 @@ def message_events(message: JSON, style: SSEStyle, truncated: bool = False) -> l
     start = {k: v for k, v in message.items() if k != "stop_details"}
     start.update(content=[], stop_reason=None, stop_sequence=None, usage=_start_usage(message))
     events: list[Event] = [("message_start", {"type": "message_start", "message": start})]
+    if style.unknown_events:
+        events.append(_event("future_event", note="unknown event types are to be ignored"))
     content: list[JSON] = message["content"]
     for index, block in enumerate(content):
         if style.pings:
@@ -72,6 +74,10 @@ def _block_events(index: int, block: JSON, style: SSEStyle, cut: bool) -> Iterat
     else:
         skeleton, deltas = block, []
     yield _event("content_block_start", index=index, content_block=skeleton)
+    if style.unknown_events:
+        yield _event(
+            "content_block_delta", index=index, delta={"type": "future_delta", "data": "?"}
+        )
     for delta in deltas:
         yield _event("content_block_delta", index=index, delta=delta)
     yield _event("content_block_stop", index=index)

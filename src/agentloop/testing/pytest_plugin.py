@@ -54,11 +54,11 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     real_getaddrinfo = socket.getaddrinfo
 
     def connect(self: socket.socket, address: Any) -> None:
-        _check_address(address)
+        _check_address(self, address)
         real_connect(self, address)
 
     def connect_ex(self: socket.socket, address: Any) -> int:
-        _check_address(address)
+        _check_address(self, address)
         return real_connect_ex(self, address)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
@@ -70,11 +70,12 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def _check_address(address: Any) -> None:
+def _check_address(sock: socket.socket, address: Any) -> None:
     if isinstance(address, (str, bytes)):  # a Unix socket path
         return
     host = address[0] if isinstance(address, tuple) and address else address
     if not _is_loopback(host):
+        sock.close()  # callers close sockets on OSError only; this is not one
         raise NetworkBlockedError(
             f"agentloop.testing: a test tried to connect to {address!r}; use the fake "
             "(fake_anthropic, agentloop.testing.server) or mark the test allow_network"
