@@ -23,6 +23,7 @@ __all__ = [
     "RUN_START",
     "TOOL_CALL",
     "TOOL_ERROR",
+    "TOOL_INVALID_INPUT",
     "get_logger",
 ]
 
@@ -32,6 +33,7 @@ RUN_START = "run.start"
 RUN_FINISH = "run.finish"
 TOOL_CALL = "tool.call"
 TOOL_ERROR = "tool.error"
+TOOL_INVALID_INPUT = "tool.invalid_input"
 
 _fallback: Any = None
 

@@ -7,12 +7,6 @@ from typing import Any
 
 import pytest
 
-from agentloop.testing.pytest_plugin import (  # noqa: F401  (fixtures and hook used here)
-    fake_anthropic,
-    no_network,
-    pytest_configure,
-)
-
 Event = tuple[str, dict[str, Any]]
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import docstring_parser
-
 __all__ = ["Docs", "parse_docstring"]
 
 
@@ -27,6 +25,8 @@ def parse_docstring(doc: str | None) -> Docs:
     """Split a (cleaned) docstring into the tool description and parameter docs."""
     if not doc or not doc.strip():
         return Docs()
+    import docstring_parser  # slow to import; unused until a tool is defined
+
     try:
         parsed = docstring_parser.parse(doc)
     except docstring_parser.ParseError:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from agentloop._exceptions import ToolDefinitionError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "InvalidInput",
@@ -45,6 +46,10 @@ class SchemaValidator:
     """A Draft 2020-12 validator (with format checks) built once for one schema."""
 
     def __init__(self, schema: Mapping[str, Any], *, where: str) -> None:
+        # Imported here: jsonschema is slow to import and unused until a tool is defined.
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
