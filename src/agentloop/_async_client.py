@@ -19,8 +19,9 @@ from ._base_client import (
     MessageParams,
     StreamCore,
     error_from_response,
+    failed_attempt,
+    finish_attempt,
     log_request,
-    parse_response,
     stream_transport_error,
     transport_error,
 )
@@ -96,21 +97,8 @@ class AsyncClient(BaseClient):
         try:
             response = await self._http.send(request)
         except httpx.HTTPError as exc:
-            error = transport_error(exc)
-            log_request(model=model, attempt=attempt, status=None, latency=0.0,
-                        request_id=None, stream=False, error=error)  # fmt: skip
-            raise error from exc
-        latency = time.perf_counter() - start
-        rid = response.headers.get("request-id")
-        if response.status_code >= 400:
-            error = error_from_response(response)
-            log_request(model=model, attempt=attempt, status=response.status_code,
-                        latency=latency, request_id=rid, stream=False, error=error)  # fmt: skip
-            raise error
-        message = parse_response(response)
-        log_request(model=model, attempt=attempt, status=response.status_code,
-                    latency=latency, request_id=rid, stream=False, message=message)  # fmt: skip
-        return message
+            raise failed_attempt(exc, model=model, attempt=attempt) from exc
+        return finish_attempt(response, model=model, attempt=attempt, started=start)
 
     async def _open_stream(self, request: httpx.Request, model: str) -> _Opened:
         async for attempt in self.retry_policy.aretrying(self._sleep):

@@ -218,6 +218,31 @@ def parse_response(response: httpx.Response) -> Message:
         ) from exc
 
 
+def failed_attempt(exc: httpx.HTTPError, *, model: str, attempt: int) -> APIError:
+    """The typed error for an attempt that got no response; logged."""
+    error = transport_error(exc)
+    log_request(model=model, attempt=attempt, status=None, latency=0.0,
+                request_id=None, stream=False, error=error)  # fmt: skip
+    return error
+
+
+def finish_attempt(
+    response: httpx.Response, *, model: str, attempt: int, started: float
+) -> Message:
+    """The Message of a read response, or its typed error; logged either way."""
+    latency = time.perf_counter() - started
+    rid = response.headers.get("request-id")
+    if response.status_code >= 400:
+        error = error_from_response(response)
+        log_request(model=model, attempt=attempt, status=response.status_code,
+                    latency=latency, request_id=rid, stream=False, error=error)  # fmt: skip
+        raise error
+    message = parse_response(response)
+    log_request(model=model, attempt=attempt, status=response.status_code,
+                latency=latency, request_id=rid, stream=False, message=message)  # fmt: skip
+    return message
+
+
 def log_request(
     *,
     model: str,
