@@ -53,9 +53,7 @@ SCRIPT = [
         tool_use("get_weather", {"city": "Cairo"}),
         tool_use("get_utc_offset", {"city": "Cairo"}),
     ),
-    reply(
-        "Cairo is the warmest at 31 °C (Paris 15 °C, Oslo 4 °C); it is UTC+2 there."
-    ),
+    reply("Cairo is the warmest at 31 °C (Paris 15 °C, Oslo 4 °C); it is UTC+2 there."),
 ]
 
 

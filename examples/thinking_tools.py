@@ -63,9 +63,10 @@ def main() -> None:
         for block in message["content"]:
             if block["type"] == "thinking":
                 print(f"[thinking] {block['thinking']}")
-                print(f"           (signature {block['signature'][:16]}..., sent back unchanged)")
+                print(f"           (signed {block['signature'][:12]}...)")
             elif block["type"] == "tool_use":
                 print(f"[tool]     {block['name']}({block['input']})")
+    print("(the first turn's thinking went back to the API with the tool result, unchanged)")
     print()
     print(result.text)
     print(f"({result.requests} model requests, {result.usage.output_tokens} output tokens)")

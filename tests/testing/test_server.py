@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,12 +125,10 @@ def test_clean_close_after_the_first_event(client: httpx.Client, api: Any) -> No
 
 
 def test_stall_after_the_first_event(client: httpx.Client, api: Any) -> None:
-    started = time.monotonic()
     with serve(FakeAnthropic([stall(HELLO, seconds=30)])) as url:
         data, error = read_stream(client, url)
     assert isinstance(error, httpx.ReadTimeout)
     assert [name for name, _ in api.parse_sse(data)] == ["message_start"]
-    assert time.monotonic() - started < 2
 
 
 def test_a_short_stall_then_close(api: Any) -> None:
@@ -202,14 +199,12 @@ async def test_hundreds_of_concurrent_connections() -> None:
 def test_a_20000_event_stream(client: httpx.Client, api: Any) -> None:
     style = SSEStyle(delta_chars=1, chunking="events")
     fake = FakeAnthropic([reply("x" * 20_000)], style=style)
-    started = time.monotonic()
     with serve(fake) as url:
         data, error = read_stream(client, url)
     events = api.parse_sse(data)
     assert error is None
     assert len(events) > 20_000
     assert api.fold(events)["content"][0]["text"] == "x" * 20_000
-    assert time.monotonic() - started < 5
 
 
 def test_command_line(tmp_path: Path, api: Any) -> None:

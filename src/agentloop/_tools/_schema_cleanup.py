@@ -4,7 +4,9 @@
   beside the ``$ref``, like a field's ``description``, win over the target's);
 * ``$defs`` keeps only recursive types, which cannot be inlined;
 * pydantic's generated ``title`` keywords and OpenAPI ``discriminator``
-  keywords are dropped (data such as defaults is never touched).
+  keywords are dropped (data such as defaults is never touched);
+* an ``anyOf`` with an empty (accept-anything) branch is dropped, so
+  ``Optional[Any]`` reads the same on every Python version.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ def _strip(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     kept = {k: v for k, v in node.items() if not (k in _DROPPED and isinstance(v, (str, dict)))}
-    return map_subschemas(kept, _strip)
+    out = map_subschemas(kept, _strip)
+    if {} in out.get("anyOf", ()):  # Optional[Any] on some Pythons: anything goes
+        del out["anyOf"]
+    return out
 
 
 def _ordered(node: Any) -> Any:

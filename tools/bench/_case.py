@@ -1,0 +1,91 @@
+"""Run one measured case in this (fresh) process and print its result as JSON.
+
+    python tools/bench/_case.py IMPL URL CASE_JSON
+    python tools/bench/_case.py import MODULE
+
+IMPL is ``raw``, ``agentloop``, ``anthropic`` or ``pydantic_ai``. One
+conversation runs first, untimed (connections, first-use imports), then the
+case's conversations are timed; every conversation's final text and request
+count are checked. The second form times ``import MODULE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+
+def _time_import(module: str) -> dict[str, Any]:
+    start = time.perf_counter()
+    importlib.import_module(module)
+    return {"seconds": time.perf_counter() - start}
+
+
+def _check(case: Any, outcome: tuple[str, int], expected: str) -> None:
+    text, requests = outcome
+    if text != expected or requests != case.requests:
+        raise SystemExit(
+            f"wrong outcome: {requests} requests (expected {case.requests}), "
+            f"text {text[:60]!r} (expected {expected[:60]!r})"
+        )
+
+
+def _run_sync(case: Any, one: Any, expected: str) -> float:
+    _check(case, one(), expected)
+    start = time.perf_counter()
+    outcomes = [one() for _ in range(case.conversations)]
+    seconds = time.perf_counter() - start
+    for outcome in outcomes:
+        _check(case, outcome, expected)
+    return seconds
+
+
+async def _run_async(case: Any, one: Any, expected: str) -> float:
+    _check(case, await one(), expected)
+    gate = asyncio.Semaphore(case.concurrency)
+
+    async def gated() -> tuple[str, int]:
+        async with gate:
+            result: tuple[str, int] = await one()
+            return result
+
+    start = time.perf_counter()
+    outcomes = await asyncio.gather(*(gated() for _ in range(case.conversations)))
+    seconds = time.perf_counter() - start
+    for outcome in outcomes:
+        _check(case, outcome, expected)
+    return seconds
+
+
+def _time_case(impl: str, url: str, case_json: str) -> dict[str, Any]:
+    from _cases import Case
+    from _wire import final_text
+
+    case = Case.from_json(case_json)
+    module = importlib.import_module(f"_impl_{impl}")
+    one = module.make(case, url + case.shape.path())
+    expected = final_text(case.shape)
+    if case.driver == "sync":
+        seconds = _run_sync(case, one, expected)
+    else:
+        seconds = asyncio.run(_run_async(case, one, expected))
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "rss_mb": rss_kb / 1024}
+
+
+def main(argv: list[str]) -> int:
+    if argv[0] == "import":
+        result = _time_import(argv[1])
+    else:
+        result = _time_case(*argv)
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
