@@ -3,7 +3,8 @@
     python3 tools/dev.py demo    # run the first example agent (offline, scripted)
     python3 tools/dev.py test    # run the whole test suite
     python3 tools/dev.py lint    # ruff check, ruff format --check, mypy --strict
-    python3 tools/dev.py ci      # test + lint + benchmark smoke run (what CI runs)
+    python3 tools/dev.py docs    # build the documentation into site/ (warnings are errors)
+    python3 tools/dev.py ci      # test + lint + docs + benchmark smoke run (what CI runs)
 
 Each task creates `.venv/` beside the repo root on first use and installs the
 project with its dev extras into it; it reinstalls only when pyproject.toml
@@ -65,15 +66,27 @@ def task_lint(extra: list[str]) -> int:
     return max(codes)
 
 
+def task_docs(extra: list[str]) -> int:
+    mkdocs = [str(PY), "-m", "mkdocs", "build", "--strict", "-d", "site", *extra]
+    quiet = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner
+    return subprocess.run(mkdocs, cwd=ROOT, env=quiet).returncode
+
+
 def task_ci(extra: list[str]) -> int:
-    codes = [task_test(extra), task_lint([])]
+    codes = [task_test(extra), task_lint([]), task_docs([])]
     bench = ROOT / "tools" / "bench" / "run.py"
     if bench.exists():
         codes.append(run(str(PY), str(bench), "--smoke"))
     return max(codes)
 
 
-TASKS = {"demo": task_demo, "test": task_test, "lint": task_lint, "ci": task_ci}
+TASKS = {
+    "demo": task_demo,
+    "test": task_test,
+    "lint": task_lint,
+    "docs": task_docs,
+    "ci": task_ci,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -191,16 +191,18 @@ class AsyncMessageStream:
         try:
             while self._pending:
                 yield self._pending.popleft()
-            if core.accumulator.done or self._chunks is None:
+            if self._chunks is None:
                 return
-            async for chunk in self._chunks:
-                for event in core.feed(chunk):
-                    yield event
-                if core.accumulator.done:
-                    break
-            else:
-                for event in core.end():
-                    yield event
+            if not core.accumulator.done:
+                async for chunk in self._chunks:
+                    for event in core.feed(chunk):
+                        yield event
+                    if core.accumulator.done:
+                        break
+                else:
+                    for event in core.end():
+                        yield event
+            await self._drain(self._chunks)
         except httpx.HTTPError as exc:
             error = stream_transport_error(exc, core.request_id)
             core.log(self._status(), error)
@@ -235,6 +237,14 @@ class AsyncMessageStream:
     def partial_tool_input(self, index: int) -> Any:
         """Best-effort parse of the tool input received so far for content block ``index``."""
         return self._require_core().accumulator.partial_input(index)
+
+    async def _drain(self, chunks: AsyncIterator[bytes]) -> None:
+        """Read the end of the body after message_stop, so the connection is reused."""
+        try:
+            async for _ in chunks:
+                pass
+        except httpx.HTTPError:
+            pass  # the message is complete; the connection just is not reused
 
     def _require_core(self) -> StreamCore:
         if self._core is None:

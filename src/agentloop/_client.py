@@ -203,14 +203,14 @@ class MessageStream:
         try:
             while self._pending:
                 yield self._pending.popleft()
-            if core.accumulator.done:
-                return
-            for chunk in self._chunks:
-                yield from core.feed(chunk)
-                if core.accumulator.done:
-                    break
-            else:
-                yield from core.end()
+            if not core.accumulator.done:
+                for chunk in self._chunks:
+                    yield from core.feed(chunk)
+                    if core.accumulator.done:
+                        break
+                else:
+                    yield from core.end()
+            self._drain()
         except httpx.HTTPError as exc:
             error = stream_transport_error(exc, core.request_id)
             core.log(self._status(), error)
@@ -242,6 +242,14 @@ class MessageStream:
     def partial_tool_input(self, index: int) -> Any:
         """Best-effort parse of the tool input received so far for content block ``index``."""
         return self._require_core().accumulator.partial_input(index)
+
+    def _drain(self) -> None:
+        """Read the end of the body after message_stop, so the connection is reused."""
+        try:
+            for _ in self._chunks:
+                pass
+        except httpx.HTTPError:
+            pass  # the message is complete; the connection just is not reused
 
     def _require_core(self) -> StreamCore:
         if self._core is None:

@@ -531,3 +531,26 @@ async def test_cancelling_an_async_run_cancels_its_tools():
         group.cancel_scope.cancel()
     assert sorted(cancelled) == [1, 2]
     assert set(asyncio.all_tasks()) <= before
+
+
+async def test_custom_registries_get_schema_validation(runner: Runner):
+    calls: list[dict[str, Any]] = []
+
+    class Notes:
+        def definitions(self) -> list[dict[str, Any]]:
+            schema = {"type": "object", "properties": {"title": {"type": "string"}},
+                      "required": ["title"]}  # fmt: skip
+            return [{"name": "add_note", "description": "Add a note.", "input_schema": schema}]
+
+        def call(self, name: str, input: dict[str, Any], ctx: RunContext) -> ToolResult:
+            calls.append(input)
+            return ToolResult("added")
+
+    runner.fake.add(
+        reply(tool_use("add_note", {"name": "x"})), reply(tool_use("add_note", {"title": "x"})),
+        reply("done"),
+    )  # fmt: skip
+    await runner.run(runner.agent(tools=Notes()), "go")
+    bad = results_of(runner, 2)[0]
+    assert bad["is_error"] is True and "title: required property is missing" in bad["content"]
+    assert calls == [{"title": "x"}]

@@ -19,6 +19,7 @@ from agentloop._tools import (
     Tool,
     ToolRegistry,
     ToolResult,
+    ValidatedRegistry,
     acall_tool,
     alist_definitions,
     as_registry,
@@ -399,10 +400,40 @@ async def test_filtered_async(ctx: RunContext[None]) -> None:
 # --- as_registry ----------------------------------------------------------------------
 
 
-def test_as_registry_returns_a_registry_unchanged() -> None:
-    registry = SyncRegistry()
+def test_as_registry_returns_a_validating_registry_unchanged() -> None:
+    registry = FunctionRegistry([add])
     assert as_registry(registry) is registry
     assert as_registry([registry]) is registry
+
+
+def test_as_registry_wraps_custom_registries_to_validate_their_input(ctx: RunContext[None]) -> None:
+    custom = SyncRegistry()
+    registry = as_registry(custom)
+    assert isinstance(registry, ValidatedRegistry)
+    assert list_definitions(registry) == custom.definitions()
+    bad = call_tool(registry, "lookup", {"q": 5}, ctx)
+    assert bad.is_error
+    assert bad.content == "Invalid input for tool lookup:\n- q: 5 is not of type 'string'"
+    assert custom.threads == []  # the registry never saw the bad input
+    assert call_tool(registry, "lookup", {"q": "x"}, ctx) == ToolResult("lookup:x")
+
+
+@pytest.mark.anyio
+async def test_async_custom_registries_are_validated_too(ctx: RunContext[None]) -> None:
+    registry = as_registry([AsyncRegistry(), FunctionRegistry([add])])
+    await alist_definitions(registry)
+    bad = await acall_tool(registry, "remote", {}, ctx)
+    assert bad.is_error and "q: required property is missing" in str(bad.content)
+    assert (await acall_tool(registry, "add", {"a": 1, "b": 2}, ctx)).content == "3"
+
+
+def test_a_custom_registry_with_a_broken_schema_fails_when_listed() -> None:
+    class Broken(SyncRegistry):
+        def definitions(self) -> list[dict[str, Any]]:
+            return [{"name": "x", "input_schema": {"type": "object", "properties": 5}}]
+
+    with pytest.raises(ToolDefinitionError, match="tool 'x'"):
+        list_definitions(as_registry(Broken()))
 
 
 def test_as_registry_from_a_list_of_tools() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from _cases import Case
-from _tools import DESCRIPTIONS, PROMPT, async_tool, sync_tool
+from _tools import DESCRIPTIONS, PROMPT, async_tool, sync_tool, typed
 from _wire import MODEL
 
 from agentloop import Agent, AsyncClient, Client, tool
@@ -14,44 +14,13 @@ from agentloop import Agent, AsyncClient, Client, tool
 def make(case: Case, base_url: str) -> Any:
     name = case.shape.tool
     func = async_tool(case) if case.async_tools else sync_tool(case)
-    wrapped = tool(_typed(func, name), name=name, description=DESCRIPTIONS[name])
+    wrapped = tool(typed(func, name), name=name, description=DESCRIPTIONS[name])
     if case.driver == "sync":
         agent = Agent(MODEL, tools=[wrapped], client=Client(api_key="bench", base_url=base_url))
         return _sync_stream(agent) if case.stream else _sync(agent)
     aclient = AsyncClient(api_key="bench", base_url=base_url)
     agent = Agent(MODEL, tools=[wrapped], async_client=aclient)
     return _async_stream(agent) if case.stream else _async(agent)
-
-
-def _typed(func: Any, name: str) -> Any:
-    """The tool with a real signature, so @tool derives the same schema as the others."""
-    if name == "ingest":
-        if _is_async(func):
-
-            async def ingest(rows: list[dict[str, Any]]) -> str:
-                return str(await func(rows=rows))
-        else:
-
-            def ingest(rows: list[dict[str, Any]]) -> str:  # type: ignore[misc]
-                return str(func(rows=rows))
-
-        return ingest
-    if _is_async(func):
-
-        async def keyed(key: str) -> str:
-            return str(await func(key=key))
-    else:
-
-        def keyed(key: str) -> str:  # type: ignore[misc]
-            return str(func(key=key))
-
-    return keyed
-
-
-def _is_async(func: Any) -> bool:
-    import inspect
-
-    return inspect.iscoroutinefunction(func)
 
 
 def _sync(agent: Agent) -> Any:

@@ -24,7 +24,7 @@ from ._registry import (
     list_definitions,
 )
 from ._results import ToolResult
-from ._wrappers import CombinedRegistry, FilteredRegistry, PrefixedRegistry
+from ._wrappers import CombinedRegistry, FilteredRegistry, PrefixedRegistry, ValidatedRegistry
 
 __all__ = [
     "TOOL_ERROR",
@@ -37,6 +37,7 @@ __all__ = [
     "ToolLike",
     "ToolRegistry",
     "ToolResult",
+    "ValidatedRegistry",
     "acall_tool",
     "alist_definitions",
     "as_registry",

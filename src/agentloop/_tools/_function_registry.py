@@ -12,7 +12,7 @@ from agentloop._exceptions import ToolDefinitionError
 from ._decorator import Tool
 from ._registry import ToolRegistry, is_server_tool, unknown_tool
 from ._results import ToolResult
-from ._wrappers import CombinedRegistry
+from ._wrappers import CombinedRegistry, ValidatedRegistry, validates_input
 
 __all__ = ["FunctionRegistry", "ToolLike", "as_registry"]
 
@@ -29,6 +29,9 @@ class FunctionRegistry:
     unchanged and never called here. Two tools with one name raise
     :class:`ToolDefinitionError`.
     """
+
+    validates_input = True
+    """Every tool here checks its input against its schema before it runs."""
 
     def __init__(self, tools: Iterable[ToolLike] = ()) -> None:
         self._entries: dict[str, Tool[..., Any] | dict[str, Any]] = {}
@@ -120,16 +123,19 @@ def as_registry(tools: ToolRegistry | Sequence[ToolLike | ToolRegistry]) -> Tool
     """One registry from a registry, or from a list of tools, functions and registries.
 
     The tools and functions of the list go into one :class:`FunctionRegistry`,
-    combined with the registries of the list (:class:`CombinedRegistry`).
+    combined with the registries of the list (:class:`CombinedRegistry`). A
+    registry that does not validate input itself is wrapped in a
+    :class:`ValidatedRegistry`, so every tool's input is checked against its
+    listed ``input_schema`` before it runs.
     """
     if isinstance(tools, ToolRegistry):
-        return tools
+        return _validated(tools)
     if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Iterable):
         raise ToolDefinitionError(
             f"tools must be a ToolRegistry or a list of tools, functions and registries, "
             f"not {type(tools).__name__}"
         )
-    registries = [t for t in tools if isinstance(t, ToolRegistry)]
+    registries = [_validated(t) for t in tools if isinstance(t, ToolRegistry)]
     others = [t for t in tools if not isinstance(t, ToolRegistry)]
     if len(registries) == 1 and not others:
         return registries[0]
@@ -137,3 +143,7 @@ def as_registry(tools: ToolRegistry | Sequence[ToolLike | ToolRegistry]) -> Tool
         return FunctionRegistry(others)
     functions: list[ToolRegistry] = [FunctionRegistry(others)] if others else []
     return CombinedRegistry(*functions, *registries)
+
+
+def _validated(registry: ToolRegistry) -> ToolRegistry:
+    return registry if validates_input(registry) else ValidatedRegistry(registry)

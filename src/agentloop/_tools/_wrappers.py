@@ -16,6 +16,7 @@ from typing import Any
 from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
+from ._logging import log_invalid_input
 from ._registry import (
     ToolRegistry,
     acall_tool,
@@ -26,8 +27,9 @@ from ._registry import (
     unknown_tool,
 )
 from ._results import ToolResult
+from ._validation import InvalidInput, SchemaValidator
 
-__all__ = ["CombinedRegistry", "FilteredRegistry", "PrefixedRegistry"]
+__all__ = ["CombinedRegistry", "FilteredRegistry", "PrefixedRegistry", "ValidatedRegistry"]
 
 Definition = dict[str, Any]
 
@@ -38,12 +40,22 @@ def _check_registry(registry: object) -> ToolRegistry:
     return registry
 
 
+def validates_input(registry: object) -> bool:
+    """Whether ``registry`` checks every input against its tool's schema itself."""
+    return bool(getattr(registry, "validates_input", False))
+
+
 class _Wrapper(ABC):
     """Listing and call routing shared by the wrappers."""
 
     def __init__(self, *children: ToolRegistry) -> None:
         self._children = tuple(_check_registry(c) for c in children)
         self._names: tuple[str, ...] = ()
+
+    @property
+    def validates_input(self) -> bool:
+        """True when every wrapped registry validates its tools' input."""
+        return all(validates_input(c) for c in self._children)
 
     @abstractmethod
     def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
@@ -176,3 +188,65 @@ class FilteredRegistry(_Wrapper):
 
     def __repr__(self) -> str:
         return f"FilteredRegistry({self._children[0]!r}, {self.predicate!r})"
+
+
+class ValidatedRegistry(_Wrapper):
+    """A registry whose calls are first checked against the listed ``input_schema``.
+
+    Any registry passed to an Agent that does not validate input itself (a
+    custom :class:`ToolRegistry` with hand-written schemas) is wrapped in one,
+    so its tools get the same protection as decorated functions: input that
+    breaks the schema never reaches ``call`` and the model gets an is_error
+    result naming every failing field. A schema that is not valid JSON Schema
+    raises :class:`ToolDefinitionError` when the definitions are listed.
+    Validators are built once per schema and rebuilt only when it changes.
+    """
+
+    validates_input = True
+
+    def __init__(self, registry: ToolRegistry) -> None:
+        super().__init__(registry)
+        self._validators: dict[str, tuple[Mapping[str, Any], SchemaValidator]] = {}
+
+    def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
+        validators = {}
+        for definition in listings[0]:
+            schema = definition.get("input_schema")
+            if is_server_tool(definition) or not isinstance(schema, Mapping):
+                continue
+            name = str(definition.get("name"))
+            cached = self._validators.get(name)
+            if cached is None or cached[0] != schema:
+                cached = (schema, SchemaValidator(schema, where=f"tool {name!r}"))
+            validators[name] = cached
+        self._validators = validators
+        return listings[0]
+
+    def _route(self, name: str) -> tuple[ToolRegistry, str]:
+        return self._children[0], name
+
+    def _invalid(self, name: str, input: object, ctx: RunContext[Any]) -> ToolResult | None:
+        cached = self._validators.get(name)
+        if cached is None:
+            return None
+        try:
+            cached[1].validate(input)
+        except InvalidInput as exc:
+            log_invalid_input(name, exc.errors, ctx.tool_use_id or None)
+            return ToolResult(exc.message(name), is_error=True)
+        return None
+
+    def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Validate the input, then call tool ``name`` from sync code."""
+        if name not in self._names:
+            self.definitions()
+        return self._invalid(name, input, ctx) or super().call(name, input, ctx)
+
+    async def acall(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Validate the input, then call tool ``name`` from async code."""
+        if name not in self._names:
+            await self.adefinitions()
+        return self._invalid(name, input, ctx) or await super().acall(name, input, ctx)
+
+    def __repr__(self) -> str:
+        return f"ValidatedRegistry({self._children[0]!r})"
