@@ -4,7 +4,8 @@
     python3 tools/dev.py test    # run the whole test suite
     python3 tools/dev.py lint    # ruff check, ruff format --check, mypy --strict
     python3 tools/dev.py docs    # build the documentation into site/ (warnings are errors)
-    python3 tools/dev.py ci      # test + lint + docs + benchmark smoke run (what CI runs)
+    python3 tools/dev.py oldest  # the test suite on Python 3.10 (the oldest supported)
+    python3 tools/dev.py ci      # all of the above + a benchmark smoke run (what CI runs)
 
 Each task creates `.venv/` beside the repo root on first use and installs the
 project with its dev extras into it; it reinstalls only when pyproject.toml
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -72,8 +74,32 @@ def task_docs(extra: list[str]) -> int:
     return subprocess.run(mkdocs, cwd=ROOT, env=quiet).returncode
 
 
+def task_oldest(extra: list[str]) -> int:
+    """The test suite on the oldest supported Python (3.10), when this machine has it."""
+    python310 = _find_python310()
+    if python310 is None:
+        sys.stderr.write("python3.10 not found: skipping the run on the oldest Python\n")
+        return 0
+    venv310 = ROOT / ".venv310"
+    py = venv310 / "bin" / "python"
+    if not py.exists():
+        subprocess.run([python310, "-m", "venv", str(venv310)], check=True)
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    subprocess.run([str(py), "-m", "pip", "install", *quiet, "-e", f"{ROOT}[dev]"], check=True)
+    return run(str(py), "-m", "pytest", "-q", *extra)
+
+
+def _find_python310() -> str | None:
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [shutil.which("python3.10"), *map(str, pyenv.glob("3.10*/bin/python3.10"))]
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-c", ""], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
 def task_ci(extra: list[str]) -> int:
-    codes = [task_test(extra), task_lint([]), task_docs([])]
+    codes = [task_test(extra), task_lint([]), task_docs([]), task_oldest([])]
     bench = ROOT / "tools" / "bench" / "run.py"
     if bench.exists():
         codes.append(run(str(PY), str(bench), "--smoke"))
@@ -85,6 +111,7 @@ TASKS = {
     "test": task_test,
     "lint": task_lint,
     "docs": task_docs,
+    "oldest": task_oldest,
     "ci": task_ci,
 }
 

@@ -17,7 +17,14 @@ import json
 import resource
 import sys
 import time
+import urllib.request
 from typing import Any
+
+
+def _server_cpu(url: str) -> float:
+    """CPU seconds the bench server has used so far."""
+    with urllib.request.urlopen(url + "/_stats") as response:
+        return float(json.load(response)["cpu"])
 
 
 def _time_import(module: str) -> dict[str, Any]:
@@ -70,12 +77,14 @@ def _time_case(impl: str, url: str, case_json: str) -> dict[str, Any]:
     module = importlib.import_module(f"_impl_{impl}")
     one = module.make(case, url + case.shape.path())
     expected = final_text(case.shape)
+    cpu = _server_cpu(url)
     if case.driver == "sync":
         seconds = _run_sync(case, one, expected)
     else:
         seconds = asyncio.run(_run_async(case, one, expected))
+    server_cpu = _server_cpu(url) - cpu
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "rss_mb": rss_kb / 1024}
+    return {"seconds": seconds, "rss_mb": rss_kb / 1024, "server_cpu": server_cpu}
 
 
 def main(argv: list[str]) -> int:

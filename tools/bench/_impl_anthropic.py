@@ -20,6 +20,8 @@ def make(case: Case, base_url: str) -> Any:
         "model": MODEL,
         "max_tokens": 4096,
         "messages": [{"role": "user", "content": PROMPT}],
+        "max_iterations": case.requests + 1,
+        "thread": False,  # resend the whole conversation, as the other loops do
     }
     if case.stream:
         params["stream"] = True

@@ -26,12 +26,17 @@ def make(case: Case, base_url: str) -> Any:
 
         def one() -> tuple[str, int]:
             result = agent.run_sync(PROMPT)
-            return result.output, result.usage().requests
+            return result.output, _requests(result)
 
         return one
 
     async def aone() -> tuple[str, int]:
         result = await agent.run(PROMPT)
-        return result.output, result.usage().requests
+        return result.output, _requests(result)
 
     return aone
+
+
+def _requests(result: Any) -> int:
+    usage = result.usage  # a property in recent versions, a method in older ones
+    return int((usage() if callable(usage) else usage).requests)

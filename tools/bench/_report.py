@@ -1,0 +1,162 @@
+"""Judging medians against the targets, and the table of results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from _cases import Case, deltas
+
+IMPORT_TARGET = 0.30
+OVERHEAD_RATIO = 1.3
+PARALLEL_SECONDS = 0.40
+STREAM_RATIO = 2.0
+LINEAR_RATIO = 2.0
+CONCURRENCY_RATIO = 1.3
+RSS_MB = 60.0
+
+Runs = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class Row:
+    """One line of the table: agentloop's median, the raw loop's, and the verdict."""
+
+    scenario: str
+    variant: str
+    unit: str
+    agentloop: float
+    raw: float | None = None
+    target: str = ""
+    passed: bool | None = None
+    peers: dict[str, float] = field(default_factory=dict)
+    server: float | None = None
+    """Server CPU seconds over the raw loop's wall time, while the raw loop ran."""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.agentloop / self.raw if self.raw else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def _median(runs: list[dict[str, Any]], key: str = "seconds") -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def import_rows(samples: dict[str, list[float]]) -> list[Row]:
+    medians = {module: statistics.median(times) for module, times in samples.items()}
+    mine = medians["agentloop"]
+    peers = {m: v for m, v in medians.items() if m not in ("agentloop", "httpx")}
+    return [
+        Row("1 import", "import (s)", "s", mine, medians["httpx"],
+            f"<= {IMPORT_TARGET:.2f} s", mine <= IMPORT_TARGET, peers)  # fmt: skip
+    ]
+
+
+def _server_share(runs: Runs) -> float | None:
+    raw = runs.get("raw")
+    if not raw or "server_cpu" not in raw[0]:
+        return None
+    return statistics.median(run["server_cpu"] / run["seconds"] for run in raw)
+
+
+def _row(case: Case, runs: Runs, unit: str, scale: float, target: str, ok: Any) -> Row:
+    values = {impl: _median(r) * scale for impl, r in runs.items()}
+    peers = {impl: v for impl, v in values.items() if impl not in ("agentloop", "raw")}
+    row = Row(case.scenario, case.variant, unit, values["agentloop"], values["raw"], target,
+              peers=peers, server=_server_share(runs))  # fmt: skip
+    row.passed = ok(row)
+    return row
+
+
+def case_rows(results: list[tuple[Case, Runs]]) -> list[Row]:
+    rows: list[Row] = []
+    by_variant = {(c.scenario, c.variant): runs for c, runs in results}
+    for case, runs in results:
+        if case.scenario.startswith("2"):
+            scale = 1e6 / (case.conversations * case.requests)
+            rows.append(_row(case, runs, "us/request", scale, f"ratio <= {OVERHEAD_RATIO}",
+                             lambda r: r.ratio <= OVERHEAD_RATIO))  # fmt: skip
+        elif case.scenario.startswith("3"):
+            rows.append(_row(case, runs, "s", 1.0, f"<= {PARALLEL_SECONDS:.2f} s",
+                             lambda r: r.agentloop <= PARALLEL_SECONDS))  # fmt: skip
+        elif case.scenario.startswith("4"):
+            scale = 1e6 / deltas(case)
+            rows.append(_row(case, runs, "us/delta", scale, f"ratio <= {STREAM_RATIO}",
+                             lambda r: r.ratio <= STREAM_RATIO))  # fmt: skip
+            if case.variant.endswith("x2"):
+                single = by_variant[(case.scenario, case.variant[:-1] + "1")]
+                rows.append(_linearity(case, single, runs))
+        elif case.scenario.startswith("5"):
+            rows.append(_row(case, runs, "s", 1.0, f"ratio <= {CONCURRENCY_RATIO}",
+                             lambda r: r.ratio <= CONCURRENCY_RATIO))  # fmt: skip
+            rss = {impl: _median(r, "rss_mb") for impl, r in runs.items()}
+            peers = {impl: v for impl, v in rss.items() if impl not in ("agentloop", "raw")}
+            rows.append(Row(case.scenario, f"{case.variant} peak RSS", "MB", rss["agentloop"],
+                            rss["raw"], f"<= {RSS_MB:.0f} MB", rss["agentloop"] <= RSS_MB,
+                            peers))  # fmt: skip
+    return rows
+
+
+def _linearity(case: Case, single: Runs, double: Runs) -> Row:
+    """Time of the 2N stream over the time of the N stream."""
+    growth = {impl: _median(double[impl]) / _median(single[impl]) for impl in double}
+    variant = case.variant.replace(" x2", " 2N/N")
+    return Row(case.scenario, variant, "x", growth["agentloop"], growth["raw"],
+               f"<= {LINEAR_RATIO:.1f}x", growth["agentloop"] <= LINEAR_RATIO)  # fmt: skip
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value:.3f}"
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def render(rows: list[Row], info: dict[str, Any], impls: list[str], elapsed: float,
+           *, smoke: bool) -> str:  # fmt: skip
+    peers = [i for i in impls if i not in ("agentloop", "raw")]
+    head = ["scenario", "variant", "unit", "agentloop", "raw", "ratio", "target", "result",
+            *peers, "server"]  # fmt: skip
+    table = [head]
+    for row in rows:
+        verdict = "-" if smoke or row.passed is None else "PASS" if row.passed else "FAIL"
+        server = f"{row.server:.0%}" if row.server is not None else ""
+        table.append([row.scenario, row.variant, row.unit, _fmt(row.agentloop, row.unit),
+                      _fmt(row.raw, row.unit), _fmt(row.ratio), row.target, verdict,
+                      *(_fmt(row.peers.get(p), row.unit) for p in peers), server])  # fmt: skip
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(f"machine: {info['cpu']}, {info['cores']} cores, {info['implementation']} "
+                 f"{info['python']}, {info['system']}; run took {elapsed:.0f} s"
+                 f"{' (smoke: sizes tiny, times not judged)' if smoke else ''}")  # fmt: skip
+    lines.append("medians of fresh processes; 'server' is the bench server's CPU time over the raw "
+                 "loop's wall time (its share of the floor)")  # fmt: skip
+    return "\n".join(lines)
