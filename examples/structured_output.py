@@ -6,9 +6,10 @@ The tool ``record_invoice`` takes one parameter, an ``Invoice`` model, so its
 ``input_schema`` is the model's JSON Schema. ``tool_choice`` forces the model to
 call it (forcing a tool needs thinking off). agentloop validates the call's
 input against the schema and builds the ``Invoice``; an invalid call goes back
-to the model as an error naming each bad field, and it tries again. The run is
-stopped at the first valid call: the tool stays forced on every request, so
-the run would otherwise go on until ``max_requests``.
+to the model as an error naming each bad field, and it tries again (the tool
+stays forced until a call succeeds, then ``tool_choice`` falls back to auto).
+The run is stopped at the first valid call: the model's closing words are
+not needed.
 Runs offline against a scripted fake model; set ANTHROPIC_API_KEY to ask Claude.
 """
 

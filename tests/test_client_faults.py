@@ -122,7 +122,9 @@ async def test_stalled_stream_is_a_stream_error(fake: FakeAnthropic, url: str, m
 
 @MODES
 async def test_agent_recovers_from_a_stream_cut_mid_way(fake: FakeAnthropic, url: str, mode: str):
-    fake.add(connection_reset(reply("The answer is 42."), after_events=2), reply("The answer is 42."))
+    fake.add(
+        connection_reset(reply("The answer is 42."), after_events=2), reply("The answer is 42.")
+    )
     sync, async_ = clients(url)
     agent = Agent(model="claude-sonnet-4-6", client=sync, async_client=async_)
     if mode == "sync":

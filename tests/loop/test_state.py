@@ -270,3 +270,28 @@ def test_state_round_trips_through_json_and_resumes():
     action = resumed.start()
     assert isinstance(action, RunTools)
     assert action.calls[0].input == {"x": 1}
+
+
+def test_a_forced_tool_choice_falls_back_to_auto_once_a_tool_ran():
+    m = machine(tool_choice={"type": "tool", "name": "record", "disable_parallel_tool_use": True})
+    first = m.start()
+    assert isinstance(first, CallModel)
+    assert first.params["tool_choice"]["type"] == "tool"
+    m.on_response(response(call("record", "t1", x=1), stop_reason="tool_use"))
+    rejected = {**result_block("t1", "Invalid input"), "is_error": True}
+    second = m.on_tool_results([rejected])
+    assert isinstance(second, CallModel)
+    assert second.params["tool_choice"]["type"] == "tool"  # still forced: try again
+    m.on_response(response(call("record", "t2", x=2), stop_reason="tool_use"))
+    third = m.on_tool_results([result_block("t2")])
+    assert isinstance(third, CallModel)
+    assert third.params["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
+
+
+def test_a_forced_tool_choice_can_stay_forced():
+    m = machine(tool_choice="any", reset_tool_choice=False)
+    m.start()
+    m.on_response(response(call("record", "t1"), stop_reason="tool_use"))
+    action = m.on_tool_results([result_block("t1")])
+    assert isinstance(action, CallModel)
+    assert action.params["tool_choice"] == {"type": "any"}

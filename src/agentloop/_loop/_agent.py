@@ -44,7 +44,17 @@ class Agent(Generic[DepsT]):
     on the fly, raw dicts such as server tools pass through) or any
     :class:`~agentloop.ToolRegistry`. ``thinking`` and ``tool_choice`` take the
     API's dicts or short forms (``thinking="adaptive"``, ``thinking=2048``,
-    ``tool_choice="any"``). Settings the API would reject fail here, at once.
+    ``tool_choice="any"``); a forced ``tool_choice`` applies until a tool call
+    succeeds, then falls back to ``auto`` (``reset_tool_choice=False`` keeps
+    it forced). Settings the API would reject fail here, at once.
+
+    Limits: ``max_requests`` model requests per run, ``max_total_tokens``
+    (input + output across the run), ``max_tokens_ceiling`` and
+    ``max_tokens_retries`` for re-sending a tool call cut by ``max_tokens``,
+    ``max_pause_continuations`` for ``pause_turn``; ``on_max_tokens="raise"``
+    raises :class:`~agentloop.MaxTokensExceeded` instead of finishing truncated.
+    Tools: ``before_tool`` / ``after_tool`` hooks, ``max_concurrency`` parallel
+    calls at most, ``tool_timeout`` seconds per call.
     """
 
     def __init__(
@@ -73,6 +83,7 @@ class Agent(Generic[DepsT]):
         max_tokens_retries: int = 2,
         max_pause_continuations: int = 10,
         on_max_tokens: Literal["finish", "raise"] = "finish",
+        reset_tool_choice: bool = True,
         before_tool: Hooks = None,
         after_tool: Hooks = None,
         max_concurrency: int = 16,
@@ -99,6 +110,7 @@ class Agent(Generic[DepsT]):
             max_tokens_retries=max_tokens_retries,
             max_pause_continuations=max_pause_continuations,
             on_max_tokens=on_max_tokens,
+            reset_tool_choice=reset_tool_choice,
         )
         self.registry: ToolRegistry = as_registry(tools)
         if isinstance(client, AsyncClient):

@@ -69,6 +69,7 @@ class AgentConfig:
     max_tokens_retries: int = 2
     max_pause_continuations: int = 10
     on_max_tokens: Literal["finish", "raise"] = "finish"
+    reset_tool_choice: bool = True
 
     def __post_init__(self) -> None:
         if self.on_max_tokens not in ("finish", "raise"):
@@ -111,8 +112,21 @@ class AgentConfig:
             betas=self.betas,
         )
 
-    def request_params(self, messages: list[dict[str, Any]], max_tokens: int) -> dict[str, Any]:
-        """The body of a request (without ``tools``, which are re-read every turn)."""
+    @property
+    def forces_tool(self) -> bool:
+        """Whether ``tool_choice`` forces a tool call (``any`` or ``tool``)."""
+        return (self.tool_choice or {}).get("type") in ("any", "tool")
+
+    def request_params(
+        self, messages: list[dict[str, Any]], max_tokens: int, *, forced_tool_used: bool = False
+    ) -> dict[str, Any]:
+        """The body of a request (without ``tools``, which are re-read every turn).
+
+        Once a tool call has succeeded, a forced ``tool_choice`` falls back to
+        ``auto`` (unless ``reset_tool_choice`` is off): forcing it again on
+        every request would make the model call tools forever. Until then it
+        stays forced, so a call rejected for bad input is made again.
+        """
         params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens}
         params["messages"] = messages
         for name in (
@@ -129,8 +143,17 @@ class AgentConfig:
             value = getattr(self, name)
             if value is not None:
                 params[name] = value
+        if forced_tool_used and self.forces_tool and self.reset_tool_choice:
+            params["tool_choice"] = _auto_like(self.tool_choice or {})
         if self.betas:
             params["betas"] = self.betas
         if self.extra_body:
             params["extra_body"] = self.extra_body
         return params
+
+
+def _auto_like(choice: Mapping[str, Any]) -> dict[str, Any]:
+    auto: dict[str, Any] = {"type": "auto"}
+    if "disable_parallel_tool_use" in choice:
+        auto["disable_parallel_tool_use"] = choice["disable_parallel_tool_use"]
+    return auto

@@ -44,6 +44,7 @@ class RunState(BaseModel):
     pause_continuations: int = 0
     request_retries: int = 0
     continuing: bool = False
+    forced_tool_used: bool = False
     stop_reason: str | None = None
     stop_details: dict[str, Any] | None = None
     truncated: bool = False
@@ -130,6 +131,8 @@ class LoopMachine:
         answered = [block.get("tool_use_id") for block in blocks]
         if answered != ids:
             raise ValueError(f"tool results {answered} do not answer the calls {ids} in order")
+        if any(not block.get("is_error") for block in blocks):
+            self.state.forced_tool_used = True
         self.state.messages.append({"role": "user", "content": blocks})
         self.state.pending_calls = []
         return self._call_model()
@@ -157,7 +160,9 @@ class LoopMachine:
         state = self.state
         if check_limits:
             self._check_limits()
-        params = self.config.request_params(state.messages, state.max_tokens)
+        params = self.config.request_params(
+            state.messages, state.max_tokens, forced_tool_used=state.forced_tool_used
+        )
         return CallModel(params, state.requests + 1)
 
     def _check_limits(self) -> None:
