@@ -11,7 +11,16 @@ import anyio
 import pytest
 from structlog.testing import capture_logs
 
-from agentloop import RequestLimitExceeded, RunContext, ToolError, ToolUseBlock, tool
+from agentloop import (
+    BadRequestError,
+    MaxTokensExceeded,
+    RequestLimitExceeded,
+    RunContext,
+    TokenBudgetExceeded,
+    ToolError,
+    ToolUseBlock,
+    tool,
+)
 from agentloop._loop import (
     Deny,
     ModelResponse,
@@ -27,6 +36,7 @@ from agentloop._tools import ToolResult
 from agentloop.testing import (
     FakeAnthropic,
     block,
+    http_error,
     redacted_thinking,
     reply,
     server_tool_use,
@@ -554,3 +564,52 @@ async def test_custom_registries_get_schema_validation(runner: Runner):
     bad = results_of(runner, 2)[0]
     assert bad["is_error"] is True and "title: required property is missing" in bad["content"]
     assert calls == [{"title": "x"}]
+
+
+async def test_stop_sequence_finishes_with_the_sequence(runner: Runner):
+    runner.fake.add(reply(text("1, 2, 3"), stop_reason="stop_sequence", stop_sequence="4"))
+    result = await runner.run(runner.agent(stop_sequences=["4"]), "count")
+    assert result.stop_reason == "stop_sequence"
+    assert result.response.stop_sequence == "4"
+    assert runner.fake.requests[0].body["stop_sequences"] == ["4"]
+
+
+async def test_token_budget_raises_with_every_tool_result_kept(runner: Runner):
+    usage = {"input_tokens": 600, "output_tokens": 500}
+    runner.fake.add(reply(tool_use("get_weather", {"location": "X"}, id="toolu_1"), usage=usage))
+    agent = runner.agent(tools=[get_weather], max_total_tokens=1000)
+    with pytest.raises(TokenBudgetExceeded) as info:
+        await runner.run(agent, "go")
+    result = info.value.result
+    assert result.usage.input_tokens + result.usage.output_tokens == 1100
+    assert result.messages[-1]["content"][0]["tool_use_id"] == "toolu_1"
+    assert len(runner.fake.requests) == 1
+
+
+async def test_max_tokens_can_raise(runner: Runner):
+    runner.fake.add(reply(text("cut"), stop_reason="max_tokens"))
+    with pytest.raises(MaxTokensExceeded) as info:
+        await runner.run(runner.agent(on_max_tokens="raise"), "go")
+    assert info.value.result.text == "cut"
+
+
+async def test_pause_turn_continuations_are_bounded(runner: Runner):
+    paused = [reply(server_tool_use("web_search", {"query": str(i)}), stop_reason="pause_turn")
+              for i in range(3)]  # fmt: skip
+    runner.fake.add(*paused)
+    server_tool = {"type": "web_search_20250305", "name": "web_search"}
+    result = await runner.run(runner.agent(tools=[server_tool], max_pause_continuations=2), "go")
+    assert result.stop_reason == "pause_turn"
+    assert result.truncated
+    assert len(runner.fake.requests) == 3
+
+
+async def test_api_errors_carry_the_run_so_far(runner: Runner):
+    runner.fake.add(
+        reply(tool_use("get_weather", {"location": "X"}, id="toolu_1")),
+        http_error(400, "invalid_request_error", "prompt is too long"),
+    )
+    with pytest.raises(BadRequestError) as info:
+        await runner.run(runner.agent(tools=[get_weather]), "go")
+    assert info.value.result is not None
+    assert info.value.result.messages[-1]["content"][0]["tool_use_id"] == "toolu_1"

@@ -297,6 +297,23 @@ def test_pause_turn_must_be_resent_unchanged() -> None:
     assert [v.rule for v in fake.violations] == ["pause_turn continuation"]
 
 
+def test_a_turn_paused_twice_may_come_back_as_one_message() -> None:
+    first = reply(server_tool_use("web_search", {"q": "a"}), stop_reason="pause_turn")
+    second = reply(server_tool_use("web_search", {"q": "b"}), stop_reason="pause_turn")
+    fake = FakeAnthropic([first, second, reply("done")])
+    turn = as_turn(post(fake, body(USER)).json())
+    more = as_turn(post(fake, body(USER, turn)).json())
+    merged = {"role": "assistant", "content": [*turn["content"], *more["content"]]}
+    post(fake, body(USER, merged))
+    assert fake.violations == []
+    changed = {"role": "assistant", "content": [*more["content"], *turn["content"]]}
+    fake = FakeAnthropic([first, second, reply("done")])
+    post(fake, body(USER))
+    post(fake, body(USER, turn))
+    post(fake, body(USER, changed))
+    assert [v.rule for v in fake.violations] == ["pause_turn continuation"]
+
+
 def test_violations_fail_the_with_block_even_if_swallowed() -> None:
     fake = FakeAnthropic([reply("x")])
     with pytest.raises(ProtocolViolationError, match="request 1: x-api-key header: missing"), fake:

@@ -104,14 +104,23 @@ class Memory:
 
 
 def _check_resumed(messages: list[Any], paused: list[JSON]) -> Iterator[Problem]:
+    """The last message must be the assistant turn ending with the paused content.
+
+    Earlier content of the same turn may come before it (a turn paused twice
+    is sent back as one assistant message, as the API itself would merge two
+    consecutive assistant messages), but the paused blocks come last, unchanged.
+    """
     last = messages[-1] if messages else None
+    content = last.get("content") if isinstance(last, dict) else None
     if (
         not isinstance(last, dict)
         or last.get("role") != "assistant"
-        or last.get("content") != paused
+        or not isinstance(content, list)
+        or not paused
+        or content[-len(paused) :] != paused
     ):
         yield (
             "pause_turn continuation",
             "the request after a pause_turn reply must end with the paused assistant "
-            "content, sent back unchanged as the last message",
+            "content, sent back unchanged at the end of the last message",
         )
