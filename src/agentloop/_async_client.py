@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -26,7 +25,7 @@ from ._base_client import (
     transport_error,
 )
 from ._models import Message
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, async_sleep
 from ._streaming import StreamEvent, parse_event
 
 __all__ = ["AsyncClient", "AsyncMessageStream"]
@@ -46,7 +45,7 @@ class AsyncClient(BaseClient):
         betas: Sequence[str] = (),
         http_client: httpx.AsyncClient | None = None,
         retry_policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = async_sleep,
     ) -> None:
         super().__init__(
             api_key=api_key,

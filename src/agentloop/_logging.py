@@ -14,6 +14,7 @@ never from headers or client objects.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 __all__ = [
@@ -40,15 +41,40 @@ _fallback: Any = None
 
 def get_logger() -> Any:
     """The logger for agentloop events (structlog's when configured, else stdlib's)."""
-    import structlog  # imported on first event: it is slow to import, and unused by then
-
-    if structlog.is_configured():
+    structlog = sys.modules.get("structlog")  # configured means imported: no import here
+    if structlog is not None and structlog.is_configured():
         return structlog.get_logger("agentloop")
     global _fallback
     if _fallback is None:
-        _fallback = structlog.wrap_logger(
-            logging.getLogger("agentloop"),
-            processors=[structlog.stdlib.render_to_log_kwargs],
-            wrapper_class=structlog.stdlib.BoundLogger,
-        )
+        _fallback = _StdlibFallback()
     return _fallback
+
+
+def _skip(*args: Any, **kwargs: Any) -> None:
+    pass
+
+
+class _StdlibFallback:
+    """Events to the stdlib logger ``agentloop``; a level it does not emit costs nothing.
+
+    The structlog wrapper (and structlog's import) is made only when an event
+    of an enabled level first arrives.
+    """
+
+    def __init__(self) -> None:
+        self._stdlib = logging.getLogger("agentloop")
+        self._wrapped: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        level = logging.getLevelName(name.upper())
+        if isinstance(level, int) and not self._stdlib.isEnabledFor(level):
+            return _skip
+        if self._wrapped is None:
+            import structlog  # slow to import, so only once an event is wanted
+
+            self._wrapped = structlog.wrap_logger(
+                self._stdlib,
+                processors=[structlog.stdlib.render_to_log_kwargs],
+                wrapper_class=structlog.stdlib.BoundLogger,
+            )
+        return getattr(self._wrapped, name)

@@ -11,6 +11,7 @@ gives the API's JSON, ready to be appended to ``messages`` and sent back.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
@@ -46,7 +47,7 @@ __all__ = [
 class WireModel(BaseModel):
     """Base of every wire model: unknown fields are kept and sent back."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     def to_param(self) -> dict[str, Any]:
         """The API's JSON for this object (``None`` fields left out)."""
@@ -264,12 +265,14 @@ class MessageParam(TypedDict):
     content: str | list[dict[str, Any]]
 
 
-_block_adapter: TypeAdapter[ContentBlock] = TypeAdapter(ContentBlock)
+@functools.cache
+def _block_adapter() -> TypeAdapter[ContentBlock]:
+    return TypeAdapter(ContentBlock)  # built on first use: importing stays quick
 
 
 def parse_block(data: dict[str, Any]) -> ContentBlock:
     """Validate one content block dict into its model (unknown types kept)."""
-    return _block_adapter.validate_python(data)
+    return _block_adapter().validate_python(data)
 
 
 def parse_message(data: dict[str, Any] | str | bytes) -> Message:

@@ -13,7 +13,6 @@ typed last error, never a tenacity wrapper.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -112,7 +111,14 @@ class RetryPolicy:
         return tenacity.Retrying(sleep=sleep, **self._tenacity_kwargs())
 
     def aretrying(
-        self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self, sleep: Callable[[float], Awaitable[None]] | None = None
     ) -> tenacity.AsyncRetrying:
         """A tenacity controller for the async client."""
-        return tenacity.AsyncRetrying(sleep=sleep, **self._tenacity_kwargs())
+        return tenacity.AsyncRetrying(sleep=sleep or async_sleep, **self._tenacity_kwargs())
+
+
+async def async_sleep(seconds: float) -> None:
+    """``asyncio.sleep``, imported when first needed (a sync program never imports asyncio)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)

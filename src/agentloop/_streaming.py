@@ -9,6 +9,7 @@ events (:data:`StreamEvent`) are built only for callers who iterate them.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
@@ -171,12 +172,15 @@ StreamEvent: TypeAlias = Annotated[
     Discriminator(_event_tag),
 ]
 
-_event_adapter: TypeAdapter[StreamEvent] = TypeAdapter(StreamEvent)
+
+@functools.cache
+def _event_adapter() -> TypeAdapter[StreamEvent]:
+    return TypeAdapter(StreamEvent)  # built on first use: plain runs never need it
 
 
 def parse_event(data: dict[str, Any]) -> StreamEvent:
     """Validate one decoded event dict into its typed event."""
-    return _event_adapter.validate_python(data)
+    return _event_adapter().validate_python(data)
 
 
 # --- accumulation ----------------------------------------------------------------

@@ -83,15 +83,24 @@ def _time_case(impl: str, url: str, case_json: str) -> dict[str, Any]:
     else:
         seconds = asyncio.run(_run_async(case, one, expected))
     server_cpu = _server_cpu(url) - cpu
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "rss_mb": rss_kb / 1024, "server_cpu": server_cpu}
+    return {"seconds": seconds, "rss_mb": _peak_rss_mb(), "server_cpu": server_cpu}
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. Linux's ``ru_maxrss`` would carry the parent's
+    peak over fork and exec, so the high-water mark of this image is read instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "import":
-        result = _time_import(argv[1])
-    else:
-        result = _time_case(*argv)
+    result = _time_import(argv[1]) if argv[0] == "import" else _time_case(*argv)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

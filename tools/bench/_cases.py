@@ -42,8 +42,15 @@ def overhead_cases(smoke: bool) -> list[Case]:
     shape = Shape("lookup", rounds=3 if smoke else 20)
     convs = 2 if smoke else 20
     return [
-        Case("2 overhead", f"{driver} {'stream' if stream else 'json'}", shape, driver, stream,
-             convs, async_tools=driver == "async")  # fmt: skip
+        Case(
+            "2 overhead",
+            f"{driver} {'stream' if stream else 'json'}",
+            shape,
+            driver,
+            stream,
+            convs,
+            async_tools=driver == "async",
+        )
         for driver in ("sync", "async")
         for stream in (False, True)
     ]
@@ -63,6 +70,7 @@ def parallel_cases(smoke: bool) -> list[Case]:
 def stream_cases(smoke: bool) -> list[Case]:
     """Scenario 4: long streams, at size N and 2N (for linearity)."""
     text_n, json_n, json_bytes = (200, 50, 2_000) if smoke else (20_000, 5_000, 200_000)
+    convs = 1 if smoke else 2
     cases = []
     for factor in (1, 2):
         text = Shape("lookup", rounds=0, text_deltas=text_n * factor)
@@ -70,9 +78,9 @@ def stream_cases(smoke: bool) -> list[Case]:
         for driver in ("sync", "async"):
             tools = driver == "async"
             cases.append(Case("4 stream", f"text {driver} x{factor}", text, driver, True,
-                              async_tools=tools))  # fmt: skip
+                              convs, async_tools=tools))  # fmt: skip
             cases.append(Case("4 stream", f"json {driver} x{factor}", big, driver, True,
-                              async_tools=tools))  # fmt: skip
+                              convs, async_tools=tools))  # fmt: skip
     return cases
 
 

@@ -10,10 +10,6 @@ from _wire import MODEL
 from anthropic import Anthropic, AsyncAnthropic, beta_async_tool, beta_tool
 
 
-def supports(case: Case) -> bool:
-    return case.async_tools or case.driver == "sync"
-
-
 def make(case: Case, base_url: str) -> Any:
     name = case.shape.tool
     params: dict[str, Any] = {

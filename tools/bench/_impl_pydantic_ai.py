@@ -12,10 +12,6 @@ from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 
 
-def supports(case: Case) -> bool:
-    return not case.stream and (case.async_tools or case.driver == "sync")
-
-
 def make(case: Case, base_url: str) -> Any:
     name = case.shape.tool
     func = typed(async_tool(case) if case.async_tools else sync_tool(case), name)

@@ -20,10 +20,7 @@ def make(case: Case, base_url: str) -> Any:
         tools = {name: sync_tool(case)}
         return lambda: _raw.run(http, url, MODEL, PROMPT, tools, definitions, stream=case.stream)
     ahttp = httpx.AsyncClient(timeout=600)
-    if case.async_tools:
-        atools = {name: async_tool(case)}
-    else:
-        atools = {name: _in_thread(sync_tool(case))}
+    atools = {name: async_tool(case)} if case.async_tools else {name: _in_thread(sync_tool(case))}
 
     async def one() -> tuple[str, int]:
         return await _raw.arun(ahttp, url, MODEL, PROMPT, atools, definitions, stream=case.stream)

@@ -17,12 +17,23 @@ from typing import Any
 
 import httpx
 
-HEADERS = {"x-api-key": "bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
+HEADERS = {
+    "x-api-key": "bench",
+    "anthropic-version": "2023-06-01",
+    "content-type": "application/json",
+}
 Tools = dict[str, Callable[..., Any]]
 
 
-def _body(model: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]], stream: bool) -> bytes:
-    body: dict[str, Any] = {"model": model, "max_tokens": 4096, "messages": messages, "tools": tools}
+def _body(
+    model: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]], stream: bool
+) -> bytes:
+    body: dict[str, Any] = {
+        "model": model,
+        "max_tokens": 4096,
+        "messages": messages,
+        "tools": tools,
+    }
     if stream:
         body["stream"] = True
     return json.dumps(body).encode()
@@ -69,7 +80,12 @@ def run(http: httpx.Client, url: str, model: str, prompt: str, tools: Tools,
         else:
             with ThreadPoolExecutor(len(calls)) as pool:
                 outputs = list(pool.map(lambda c: tools[c["name"]](**c["input"]), calls))
-        messages.append({"role": "user", "content": [_result(c, o) for c, o in zip(calls, outputs)]})
+        messages.append(
+            {
+                "role": "user",
+                "content": [_result(c, o) for c, o in zip(calls, outputs, strict=False)],
+            }
+        )
 
 
 # --- async --------------------------------------------------------------------
@@ -98,7 +114,12 @@ async def arun(http: httpx.AsyncClient, url: str, model: str, prompt: str,
         if stop != "tool_use" or not calls:
             return _text(content), requests
         outputs = await asyncio.gather(*(tools[c["name"]](**c["input"]) for c in calls))
-        messages.append({"role": "user", "content": [_result(c, o) for c, o in zip(calls, outputs)]})
+        messages.append(
+            {
+                "role": "user",
+                "content": [_result(c, o) for c, o in zip(calls, outputs, strict=False)],
+            }
+        )
 
 
 # --- SSE ----------------------------------------------------------------------
@@ -124,7 +145,9 @@ class _Folder:
         kind = event["type"]
         if kind == "content_block_delta":
             delta = event["delta"]
-            piece = delta.get("text") if delta["type"] == "text_delta" else delta.get("partial_json")
+            piece = (
+                delta.get("text") if delta["type"] == "text_delta" else delta.get("partial_json")
+            )
             self.parts[event["index"]].append(piece or "")
         elif kind == "content_block_start":
             self.blocks[event["index"]] = dict(event["content_block"])

@@ -53,8 +53,16 @@ def import_rows(samples: dict[str, list[float]]) -> list[Row]:
     mine = medians["agentloop"]
     peers = {m: v for m, v in medians.items() if m not in ("agentloop", "httpx")}
     return [
-        Row("1 import", "import (s)", "s", mine, medians["httpx"],
-            f"<= {IMPORT_TARGET:.2f} s", mine <= IMPORT_TARGET, peers)  # fmt: skip
+        Row(
+            "1 import",
+            "import (s)",
+            "s",
+            mine,
+            medians["httpx"],
+            f"<= {IMPORT_TARGET:.2f} s",
+            mine <= IMPORT_TARGET,
+            peers,
+        )
     ]
 
 
@@ -86,7 +94,7 @@ def case_rows(results: list[tuple[Case, Runs]]) -> list[Row]:
             rows.append(_row(case, runs, "s", 1.0, f"<= {PARALLEL_SECONDS:.2f} s",
                              lambda r: r.agentloop <= PARALLEL_SECONDS))  # fmt: skip
         elif case.scenario.startswith("4"):
-            scale = 1e6 / deltas(case)
+            scale = 1e6 / (deltas(case) * case.conversations)
             rows.append(_row(case, runs, "us/delta", scale, f"ratio <= {STREAM_RATIO}",
                              lambda r: r.ratio <= STREAM_RATIO))  # fmt: skip
             if case.variant.endswith("x2"):
@@ -151,7 +159,10 @@ def render(rows: list[Row], info: dict[str, Any], impls: list[str], elapsed: flo
                       _fmt(row.raw, row.unit), _fmt(row.ratio), row.target, verdict,
                       *(_fmt(row.peers.get(p), row.unit) for p in peers), server])  # fmt: skip
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)).rstrip()
+        for line in table
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
     lines.append(f"machine: {info['cpu']}, {info['cores']} cores, {info['implementation']} "

@@ -73,7 +73,12 @@ def message(shape: Shape, round_: int) -> dict[str, Any]:
     slot = ID_SLOT.decode()
     if round_ < shape.rounds:
         content = [
-            {"type": "tool_use", "id": slot, "name": shape.tool, "input": tool_input(shape, round_, c)}
+            {
+                "type": "tool_use",
+                "id": slot,
+                "name": shape.tool,
+                "input": tool_input(shape, round_, c),
+            }
             for c in range(shape.calls)
         ]
         stop = "tool_use"
@@ -98,11 +103,18 @@ def json_body(msg: dict[str, Any]) -> bytes:
 
 def sse_events(shape: Shape, msg: dict[str, Any]) -> list[bytes]:
     """The stream of ``msg``, one SSE event per item, as the API writes it."""
-    start = {**msg, "content": [], "stop_reason": None, "usage": {**msg["usage"], "output_tokens": 1}}
+    start = {
+        **msg,
+        "content": [],
+        "stop_reason": None,
+        "usage": {**msg["usage"], "output_tokens": 1},
+    }
     events = [_event("message_start", message=start)]
     for index, block in enumerate(msg["content"]):
         if block["type"] == "text":
-            events.append(_event("content_block_start", index=index, content_block={**block, "text": ""}))
+            events.append(
+                _event("content_block_start", index=index, content_block={**block, "text": ""})
+            )
             deltas = [{"type": "text_delta", "text": p} for p in _text_pieces(shape)]
         else:
             skeleton = {**block, "input": {}}

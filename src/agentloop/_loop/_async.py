@@ -108,6 +108,8 @@ class AsyncDriver:
         self, calls: list[ToolUseBlock], machine: LoopMachine
     ) -> list[ToolCallFinished]:
         """Every call as a task of one task group: cancelling the run cancels them all."""
+        if len(calls) == 1:
+            return [await self._one(calls[0], machine)]
         finished: list[ToolCallFinished] = []
         limiter = anyio.CapacityLimiter(self.max_concurrency)
 
@@ -115,9 +117,6 @@ class AsyncDriver:
             async with limiter:
                 finished.append(await self._one(call, machine))
 
-        if len(calls) == 1:
-            await one(calls[0])
-            return finished
         async with anyio.create_task_group() as group:
             for call in calls:
                 group.start_soon(one, call)

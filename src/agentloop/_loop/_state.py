@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, TypeAlias, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .._exceptions import (
     APIStatusError,
@@ -34,6 +34,8 @@ __all__ = ["CallModel", "Finish", "LoopMachine", "RunState", "RunTools"]
 
 class RunState(BaseModel):
     """Everything a run needs to go on: JSON-serializable, no live objects."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: importing stays quick
 
     run_id: str
     messages: list[dict[str, Any]]
@@ -239,7 +241,7 @@ class LoopMachine:
         state.stop_details = message.stop_details
         state.truncated = truncated
         state.finished = True
-        return Finish(self.result())
+        return Finish(RunResult(state))  # the run is over: nothing changes it any more
 
     def result(self) -> RunResult:
         """The run so far, as a result (a snapshot: later steps do not change it)."""

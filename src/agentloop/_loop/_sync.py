@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._client import Client
 from .._exceptions import AgentloopError, APIError
@@ -36,6 +35,9 @@ from ._events import (
 from ._hooks import after_outcome, before_outcome
 from ._result import RunResult
 from ._state import CallModel, Finish, LoopMachine, RunTools
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["SyncDriver"]
 
@@ -105,6 +107,8 @@ class SyncDriver:
             results[call.id] = result
             yield ToolCallFinished(call, result, duration)
         else:
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+
             workers = min(self.max_concurrency, len(calls))
             with ThreadPoolExecutor(workers, thread_name_prefix="agentloop-tool") as pool:
                 futures: dict[Future[tuple[ToolResult, float]], ToolUseBlock] = {

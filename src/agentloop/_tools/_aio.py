@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,8 @@ def run_awaitable(awaitable: Awaitable[T]) -> T:
     coroutine) when an event loop is already running in this thread: async
     code must then go through the async API instead.
     """
+    import asyncio  # only when a sync caller meets async code
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

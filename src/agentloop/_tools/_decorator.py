@@ -106,7 +106,8 @@ class Tool(Generic[P, R]):
     @property
     def definition(self) -> dict[str, Any]:
         """A copy of the definition for the request's ``tools`` list."""
-        return copy.deepcopy(self._spec.definition)
+        definition: dict[str, Any] = copy_json(self._spec.definition)
+        return definition
 
     @property
     def is_async(self) -> bool:
@@ -183,7 +184,7 @@ class Tool(Generic[P, R]):
             return exception_result(self.name, exc, ctx.tool_use_id or None)
 
     def _prepare(self, input: Mapping[str, Any], ctx: RunContext[Any]) -> Arguments | ToolResult:
-        data = copy.deepcopy(dict(input)) if isinstance(input, Mapping) else input
+        data = copy_json(dict(input)) if isinstance(input, Mapping) else input
         try:
             self._spec.validator.validate(data)
             return self._spec.prepare(data, ctx)
@@ -245,3 +246,14 @@ def tool(
         return Tool(f, **options)
 
     return decorate
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy, fast for JSON data (dicts, lists, scalars); other objects are deep-copied."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return copy.deepcopy(value)
