@@ -25,7 +25,7 @@ PARAMS: dict[str, Any] = {
     "max_tokens": 100,
     "messages": [{"role": "user", "content": "Hi"}],
 }
-TIMEOUT = httpx.Timeout(5.0, read=0.3)
+TIMEOUT = httpx.Timeout(5.0, read=1.0)
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ async def test_stream_closed_after_first_event_is_a_stream_error(
 
 @MODES
 async def test_stalled_stream_is_a_stream_error(fake: FakeAnthropic, url: str, mode: str):
-    fake.add(stall(reply("never complete " * 10), seconds=2.0, after_events=1))
+    fake.add(stall(reply("never complete " * 10), seconds=3.0, after_events=1))
     with pytest.raises(StreamError, match="stalled"):
         await stream_message(url, mode)
 

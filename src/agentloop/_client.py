@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from typing_extensions import Self, Unpack
@@ -24,11 +24,14 @@ from ._base_client import (
     stream_transport_error,
     transport_error,
 )
+from ._exceptions import APIError
 from ._models import Message
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, is_retryable
 from ._streaming import StreamEvent, parse_event
 
 __all__ = ["Client", "MessageStream"]
+
+T = TypeVar("T")
 
 
 class Client(BaseClient):
@@ -70,10 +73,8 @@ class Client(BaseClient):
     def create(self, **params: Unpack[MessageParams]) -> Message:
         """Send one request and return the model's :class:`Message` (retried on failure)."""
         request = self._build_request(self._http, params, stream=False)
-        for attempt in self.retry_policy.retrying(self._sleep):
-            with attempt:
-                return self._send(request, params["model"], attempt.retry_state.attempt_number)
-        raise AssertionError("unreachable: tenacity reraises the last error")
+        model = params["model"]
+        return self._with_retries(lambda attempt: self._send(request, model, attempt))
 
     def stream(self, **params: Unpack[MessageParams]) -> MessageStream:
         """Open a streamed request; use it as a context manager.
@@ -109,9 +110,22 @@ class Client(BaseClient):
         return finish_attempt(response, model=model, attempt=attempt, started=start)
 
     def _open_stream(self, request: httpx.Request, model: str) -> _Opened:
+        return self._with_retries(lambda attempt: self._open_stream_once(request, model, attempt))
+
+    def _with_retries(self, once: Callable[[int], T]) -> T:
+        """``once(attempt)``, retried by the policy; the first attempt skips tenacity."""
+        try:
+            return once(1)
+        except APIError as exc:
+            if self.retry_policy.max_retries < 1 or not is_retryable(exc):
+                raise
+            first = exc
         for attempt in self.retry_policy.retrying(self._sleep):
             with attempt:
-                return self._open_stream_once(request, model, attempt.retry_state.attempt_number)
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first  # already made: tenacity only waits and counts from it
+                return once(number)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     def _open_stream_once(self, request: httpx.Request, model: str, attempt: int) -> _Opened:
