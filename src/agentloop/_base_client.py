@@ -23,7 +23,7 @@ from ._exceptions import (
     StreamError,
     status_error,
 )
-from ._logging import MODEL_REQUEST, get_logger
+from ._logging import MODEL_REQUEST, get_logger, info_enabled
 from ._models import Message, to_param
 from ._retry import RetryPolicy
 from ._sse import SSEDecoder
@@ -255,6 +255,8 @@ def log_request(
     error: BaseException | None = None,
 ) -> None:
     """Emit the ``model.request`` event for one attempt."""
+    if not info_enabled():
+        return
     fields: dict[str, Any] = {
         "model": model,
         "attempt": attempt,

@@ -26,6 +26,7 @@ __all__ = [
     "TOOL_ERROR",
     "TOOL_INVALID_INPUT",
     "get_logger",
+    "info_enabled",
 ]
 
 MODEL_REQUEST = "model.request"
@@ -48,6 +49,14 @@ def get_logger() -> Any:
     if _fallback is None:
         _fallback = _StdlibFallback()
     return _fallback
+
+
+def info_enabled() -> bool:
+    """Whether an info event would go anywhere (so its fields are worth building)."""
+    structlog = sys.modules.get("structlog")
+    if structlog is not None and structlog.is_configured():
+        return True  # structlog's own filtering decides
+    return logging.getLogger("agentloop").isEnabledFor(logging.INFO)
 
 
 def _skip(*args: Any, **kwargs: Any) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from .._context import RunContext
 from .._exceptions import ConfigurationError
-from .._logging import RUN_FINISH, RUN_START, TOOL_CALL, get_logger
+from .._logging import RUN_FINISH, RUN_START, TOOL_CALL, get_logger, info_enabled
 from .._models import ToolUseBlock, to_param
 from .._tools import ToolResult
 from ._config import AgentConfig
@@ -107,6 +107,8 @@ def log_finish(result: RunResult) -> None:
 
 
 def log_tool_call(run_id: str, call: ToolUseBlock, result: ToolResult, duration: float) -> None:
+    if not info_enabled():
+        return
     get_logger().info(
         TOOL_CALL,
         run_id=run_id,
