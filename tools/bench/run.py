@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     with Server() as url:
         for case in cases:
             sys.stderr.write(f"  {case.scenario}: {case.variant}\n")
-            results.append((case, measure_case(case, url, impls, repeat)))
+            # Scenario 2 is quick and its per-request figures are the noisiest: more runs.
+            quick = case.scenario.startswith("2") and not (args.repeat or args.smoke)
+            results.append((case, measure_case(case, url, impls, 9 if quick else repeat)))
     rows += case_rows(results)
     elapsed = time.perf_counter() - started
     info = machine()
