@@ -12,6 +12,7 @@ gives the API's JSON, ready to be appended to ``messages`` and sent back.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
@@ -79,9 +80,18 @@ class OtherSource(WireModel):
     type: str
 
 
-def _source_tag(value: Any) -> str:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return kind if kind in ("base64", "url", "file") else "other"
+def by_type(known: Collection[str], other: str = "unknown") -> Discriminator:
+    """A discriminator on ``type``: the type itself when ``known``, else ``other``.
+
+    It is what lets a union accept block, delta and event types newer than
+    this library: they go to the union's catch-all member, kept verbatim.
+    """
+
+    def tag(value: Any) -> str:
+        kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        return kind if isinstance(kind, str) and kind in known else other
+
+    return Discriminator(tag)
 
 
 Source: TypeAlias = Annotated[
@@ -91,7 +101,7 @@ Source: TypeAlias = Annotated[
         Annotated[FileSource, Tag("file")],
         Annotated[OtherSource, Tag("other")],
     ],
-    Discriminator(_source_tag),
+    by_type(("base64", "url", "file"), other="other"),
 ]
 
 
@@ -177,11 +187,6 @@ _KNOWN_BLOCKS: dict[str, type[WireModel]] = {
 }
 
 
-def _block_tag(value: Any) -> str:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return kind if kind in _KNOWN_BLOCKS else "unknown"
-
-
 ContentBlock: TypeAlias = Annotated[
     Union[
         Annotated[TextBlock, Tag("text")],
@@ -195,7 +200,7 @@ ContentBlock: TypeAlias = Annotated[
         Annotated[WebSearchToolResultBlock, Tag("web_search_tool_result")],
         Annotated[UnknownBlock, Tag("unknown")],
     ],
-    Discriminator(_block_tag),
+    by_type(_KNOWN_BLOCKS),
 ]
 
 ToolResultBlock.model_rebuild()

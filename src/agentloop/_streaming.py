@@ -13,11 +13,11 @@ import functools
 import json
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter
+from pydantic import Field, Tag, TypeAdapter
 from pydantic_core import from_json
 
 from ._exceptions import StreamError, status_error
-from ._models import ContentBlock, Message, Usage, WireModel
+from ._models import ContentBlock, Message, Usage, WireModel, by_type
 
 __all__ = [
     "CitationsDelta",
@@ -76,11 +76,6 @@ class UnknownDelta(WireModel):
 _DELTAS = {"text_delta", "input_json_delta", "thinking_delta", "signature_delta", "citations_delta"}
 
 
-def _delta_tag(value: Any) -> str:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return kind if kind in _DELTAS else "unknown"
-
-
 Delta: TypeAlias = Annotated[
     Union[
         Annotated[TextDelta, Tag("text_delta")],
@@ -90,7 +85,7 @@ Delta: TypeAlias = Annotated[
         Annotated[CitationsDelta, Tag("citations_delta")],
         Annotated[UnknownDelta, Tag("unknown")],
     ],
-    Discriminator(_delta_tag),
+    by_type(_DELTAS),
 ]
 
 
@@ -153,11 +148,6 @@ _EVENTS = {
 }
 
 
-def _event_tag(value: Any) -> str:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return kind if kind in _EVENTS else "unknown"
-
-
 StreamEvent: TypeAlias = Annotated[
     Union[
         Annotated[MessageStartEvent, Tag("message_start")],
@@ -169,7 +159,7 @@ StreamEvent: TypeAlias = Annotated[
         Annotated[PingEvent, Tag("ping")],
         Annotated[UnknownEvent, Tag("unknown")],
     ],
-    Discriminator(_event_tag),
+    by_type(_EVENTS),
 ]
 
 
