@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -167,8 +168,6 @@ async def _async(hook: Any, *args: Any) -> Any:
 
 
 def _is_async_callable(func: Any) -> bool:
-    import inspect
-
     while hasattr(func, "func"):  # functools.partial
         func = func.func
     return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
