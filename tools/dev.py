@@ -103,6 +103,7 @@ def task_ci(extra: list[str]) -> int:
     bench = ROOT / "tools" / "bench" / "run.py"
     if bench.exists():
         codes.append(run(str(PY), str(bench), "--smoke"))
+        codes.append(run(str(PY), str(bench.parent / "parser_linearity.py")))
     return max(codes)
 
 
