@@ -5,8 +5,10 @@
 
 IMPL is ``raw``, ``agentloop``, ``anthropic`` or ``pydantic_ai``. One
 conversation runs first, untimed (connections, first-use imports), then the
-case's conversations are timed; every conversation's final text and request
-count are checked. The second form times ``import MODULE``.
+case's conversations are timed, as one batch, ``batches`` times over (the best
+batch counts); every conversation's final text and request count are checked. A paired case (scenario 4) instead times one conversation
+at size N then one at 2N, ``paired`` times over, and reports the best of each
+size. The second form times ``import MODULE``.
 """
 
 from __future__ import annotations
@@ -44,12 +46,14 @@ def _check(case: Any, outcome: tuple[str, int], expected: str) -> None:
 
 def _run_sync(case: Any, one: Any, expected: str) -> float:
     _check(case, one(), expected)
-    start = time.perf_counter()
-    outcomes = [one() for _ in range(case.conversations)]
-    seconds = time.perf_counter() - start
-    for outcome in outcomes:
-        _check(case, outcome, expected)
-    return seconds
+    best = float("inf")
+    for _ in range(case.batches):
+        start = time.perf_counter()
+        outcomes = [one() for _ in range(case.conversations)]
+        best = min(best, time.perf_counter() - start)
+        for outcome in outcomes:
+            _check(case, outcome, expected)
+    return best
 
 
 async def _run_async(case: Any, one: Any, expected: str) -> float:
@@ -61,29 +65,81 @@ async def _run_async(case: Any, one: Any, expected: str) -> float:
             result: tuple[str, int] = await one()
             return result
 
+    best = float("inf")
+    for _ in range(case.batches):
+        start = time.perf_counter()
+        outcomes = await asyncio.gather(*(gated() for _ in range(case.conversations)))
+        best = min(best, time.perf_counter() - start)
+        for outcome in outcomes:
+            _check(case, outcome, expected)
+    return best
+
+
+def _timed(one: Any) -> tuple[float, tuple[str, int]]:
     start = time.perf_counter()
-    outcomes = await asyncio.gather(*(gated() for _ in range(case.conversations)))
-    seconds = time.perf_counter() - start
-    for outcome in outcomes:
-        _check(case, outcome, expected)
-    return seconds
+    outcome = one()
+    return time.perf_counter() - start, outcome
+
+
+async def _atimed(one: Any) -> tuple[float, tuple[str, int]]:
+    start = time.perf_counter()
+    outcome = await one()
+    return time.perf_counter() - start, outcome
+
+
+def _run_paired(cases: list[Any], ones: list[Any], expected: list[str]) -> list[float]:
+    """The best time of each size, over interleaved rounds (sync driver)."""
+    for case, one, text in zip(cases, ones, expected, strict=True):
+        _check(case, one(), text)
+    best = [float("inf")] * len(ones)
+    for _ in range(cases[0].paired):
+        for i, (case, one, text) in enumerate(zip(cases, ones, expected, strict=True)):
+            seconds, outcome = _timed(one)
+            _check(case, outcome, text)
+            best[i] = min(best[i], seconds)
+    return best
+
+
+async def _arun_paired(cases: list[Any], ones: list[Any], expected: list[str]) -> list[float]:
+    """The best time of each size, over interleaved rounds (async driver)."""
+    for case, one, text in zip(cases, ones, expected, strict=True):
+        _check(case, await one(), text)
+    best = [float("inf")] * len(ones)
+    for _ in range(cases[0].paired):
+        for i, (case, one, text) in enumerate(zip(cases, ones, expected, strict=True)):
+            seconds, outcome = await _atimed(one)
+            _check(case, outcome, text)
+            best[i] = min(best[i], seconds)
+    return best
 
 
 def _time_case(impl: str, url: str, case_json: str) -> dict[str, Any]:
+    from dataclasses import replace
+
     from _cases import Case
     from _wire import final_text
 
     case = Case.from_json(case_json)
     module = importlib.import_module(f"_impl_{impl}")
-    one = module.make(case, url + case.shape.path())
-    expected = final_text(case.shape)
+    cases = [case, replace(case, shape=case.shape.doubled())] if case.paired else [case]
+    ones = [module.make(c, url + c.shape.path()) for c in cases]
+    expected = [final_text(c.shape) for c in cases]
     cpu = _server_cpu(url)
-    if case.driver == "sync":
-        seconds = _run_sync(case, one, expected)
+    start = time.perf_counter()
+    result: dict[str, Any]
+    if case.paired:
+        if case.driver == "sync":
+            best = _run_paired(cases, ones, expected)
+        else:
+            best = asyncio.run(_arun_paired(cases, ones, expected))
+        result = {"seconds": best[0], "seconds_2n": best[1], "growth": best[1] / best[0]}
+    elif case.driver == "sync":
+        result = {"seconds": _run_sync(case, ones[0], expected[0])}
     else:
-        seconds = asyncio.run(_run_async(case, one, expected))
-    server_cpu = _server_cpu(url) - cpu
-    return {"seconds": seconds, "rss_mb": _peak_rss_mb(), "server_cpu": server_cpu}
+        result = {"seconds": asyncio.run(_run_async(case, ones[0], expected[0]))}
+    wall = time.perf_counter() - start
+    server_share = (_server_cpu(url) - cpu) / wall
+    return {**result, "rss_mb": _peak_rss_mb(), "server_share": server_share}
 
 
 def _peak_rss_mb() -> float:

@@ -10,7 +10,7 @@ no per-conversation state and answers concurrent conversations correctly.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 MODEL = "claude-sonnet-4-6"
@@ -33,6 +33,11 @@ class Shape:
     """Size of one big tool input (0: a small input)."""
     json_deltas: int = 1
     """Fragments the tool input arrives in when streamed."""
+
+    def doubled(self) -> Shape:
+        """The same conversation with streams twice as long (scenario 4's 2N)."""
+        return replace(self, text_deltas=self.text_deltas * 2, json_bytes=self.json_bytes * 2,
+                       json_deltas=self.json_deltas * 2)  # fmt: skip
 
     def key(self) -> str:
         return "_".join(str(v) for v in asdict(self).values())

@@ -13,7 +13,7 @@ import anyio
 from .._async_client import AsyncClient
 from .._exceptions import AgentloopError, APIError
 from .._models import Message, ToolUseBlock
-from .._tools import ToolRegistry, ToolResult, acall_tool, alist_definitions
+from .._tools import ToolRegistry, ToolResult, acall_tool, arequest_definitions
 from .._tools._aio import in_worker_thread
 from ._common import (
     delta_event,
@@ -94,7 +94,7 @@ class AsyncDriver:
         yield RunFinished(action.result)
 
     async def _call_model(self, action: CallModel) -> AsyncGenerator[Event, None]:
-        params = with_tools(action.params, await alist_definitions(self.registry))
+        params = with_tools(action.params, await arequest_definitions(self.registry))
         if not self.stream:
             yield ModelResponse(await self.client.create(**params))
             return

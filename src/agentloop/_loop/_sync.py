@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .._client import Client
 from .._exceptions import AgentloopError, APIError
 from .._models import Message, ToolUseBlock
-from .._tools import ToolRegistry, ToolResult, call_tool, list_definitions
+from .._tools import ToolRegistry, ToolResult, call_tool, request_definitions
 from .._tools._aio import run_awaitable
 from ._common import (
     delta_event,
@@ -85,7 +85,7 @@ class SyncDriver:
         return action.result
 
     def _call_model(self, action: CallModel) -> Generator[Event, None, Message]:
-        params = with_tools(action.params, list_definitions(self.registry))
+        params = with_tools(action.params, request_definitions(self.registry))
         if not self.stream:
             return self.client.create(**params)
         with self.client.stream(**params) as stream:

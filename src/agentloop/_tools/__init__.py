@@ -7,12 +7,20 @@
   :class:`FunctionRegistry` is the default one, and :class:`CombinedRegistry`,
   :class:`PrefixedRegistry` and :class:`FilteredRegistry` compose them.
 * :func:`list_definitions`, :func:`alist_definitions`, :func:`call_tool`,
-  :func:`acall_tool`: how the loop talks to any registry, sync or async.
+  :func:`acall_tool`: how the loop talks to any registry, sync or async
+  (:func:`request_definitions` lists them for a request, without copies
+  where the registry is ours).
 * :func:`image` and :func:`image_file`: image blocks for tool results.
 """
 
 from ._decorator import Tool, tool
-from ._function_registry import FunctionRegistry, ToolLike, as_registry
+from ._function_registry import (
+    FunctionRegistry,
+    ToolLike,
+    arequest_definitions,
+    as_registry,
+    request_definitions,
+)
 from ._images import image, image_file
 from ._logging import TOOL_ERROR, TOOL_INVALID_INPUT
 from ._registry import (
@@ -40,11 +48,13 @@ __all__ = [
     "ValidatedRegistry",
     "acall_tool",
     "alist_definitions",
+    "arequest_definitions",
     "as_registry",
     "call_tool",
     "image",
     "image_file",
     "is_server_tool",
     "list_definitions",
+    "request_definitions",
     "tool",
 ]

@@ -10,11 +10,23 @@ from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
 from ._decorator import Tool
-from ._registry import ToolRegistry, is_server_tool, unknown_tool
+from ._registry import (
+    ToolRegistry,
+    alist_definitions,
+    is_server_tool,
+    list_definitions,
+    unknown_tool,
+)
 from ._results import ToolResult
 from ._wrappers import CombinedRegistry, ValidatedRegistry, validates_input
 
-__all__ = ["FunctionRegistry", "ToolLike", "as_registry"]
+__all__ = [
+    "FunctionRegistry",
+    "ToolLike",
+    "arequest_definitions",
+    "as_registry",
+    "request_definitions",
+]
 
 ToolLike: TypeAlias = Tool[..., Any] | Callable[..., Any] | Mapping[str, Any]
 """What a :class:`FunctionRegistry` accepts: a tool, a function, or a server tool dict."""
@@ -70,6 +82,10 @@ class FunctionRegistry:
     async def adefinitions(self) -> list[dict[str, Any]]:
         """Same as :meth:`definitions` (no I/O, so no thread needed)."""
         return self.definitions()
+
+    def _shared_definitions(self) -> list[dict[str, Any]]:
+        """The stored definitions themselves, not copies: only to serialize a request."""
+        return [e._spec.definition if isinstance(e, Tool) else e for e in self._entries.values()]
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
         """Call tool ``name``; an async tool runs with ``asyncio.run`` in this thread."""
@@ -147,3 +163,21 @@ def as_registry(tools: ToolRegistry | Sequence[ToolLike | ToolRegistry]) -> Tool
 
 def _validated(registry: ToolRegistry) -> ToolRegistry:
     return registry if validates_input(registry) else ValidatedRegistry(registry)
+
+
+def request_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
+    """The definitions for the ``tools`` of a request, from sync code.
+
+    A :class:`FunctionRegistry` lends its own definitions, uncopied, because the
+    request only serializes them; other registries are asked as usual.
+    """
+    if isinstance(registry, FunctionRegistry):
+        return registry._shared_definitions()
+    return list_definitions(registry)
+
+
+async def arequest_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
+    """:func:`request_definitions`, from async code."""
+    if isinstance(registry, FunctionRegistry):
+        return registry._shared_definitions()
+    return await alist_definitions(registry)
