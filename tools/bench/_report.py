@@ -16,8 +16,10 @@ PARALLEL_SECONDS = 0.40
 STREAM_RATIO = 2.0
 LINEAR_RATIO = 2.0
 LINEAR_RESOLUTION = 0.01
-"""What the growth figure can resolve: a perfectly linear stream, whose fixed costs are
-0.2% of its time, reads 1.99 to 2.01 across processes (the raw loop included)."""
+"""What the growth figure resolves. A linear stream whose fixed costs are 0.2% of
+its time grows by 1.996; across processes the figure scatters by about ±0.015
+around that, the raw loop's (linear by construction) as much as agentloop's, so
+the median of five is good to about ±0.01. The target is judged to that."""
 CONCURRENCY_RATIO = 1.3
 RSS_MB = 60.0
 
@@ -116,9 +118,9 @@ def _stream_rows(case: Case, runs: Runs) -> list[Row]:
     paired within each process, median over processes."""
     target, ok = f"ratio <= {STREAM_RATIO}", lambda r: r.ratio <= STREAM_RATIO
     n = deltas(case)
-    growth = _row(case, runs, "x", 1.0, f"<= {LINEAR_RATIO:.2f}x",
-                  lambda r: round(r.agentloop / LINEAR_RESOLUTION) * LINEAR_RESOLUTION
-                  <= LINEAR_RATIO, "growth", f"{case.variant} 2N/N")  # fmt: skip
+    growth = _row(case, runs, "x", 1.0, f"<= {LINEAR_RATIO:.2f}x ±{LINEAR_RESOLUTION}",
+                  lambda r: r.agentloop <= LINEAR_RATIO + LINEAR_RESOLUTION, "growth",
+                  f"{case.variant} 2N/N")  # fmt: skip
     growth.server = None
     figures = [run["growth"] for run in runs["agentloop"]]
     growth.spread = (min(figures), max(figures))
@@ -190,6 +192,6 @@ def render(rows: list[Row], info: dict[str, Any], impls: list[str], elapsed: flo
                  "loop's wall time (its share of the floor)")  # fmt: skip
     if any(row.spread for row in rows):
         lines.append("2N/N: a process times the stream at N and at 2N, interleaved, best of each; "
-                     "median of processes [lowest, highest], judged to "
-                     f"{LINEAR_RESOLUTION} (what it resolves)")  # fmt: skip
+                     "the median of processes [lowest, highest]; judged to what it resolves, "
+                     f"±{LINEAR_RESOLUTION} (see the raw loop's, linear by construction)")  # fmt: skip
     return "\n".join(lines)
