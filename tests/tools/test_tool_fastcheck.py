@@ -59,19 +59,29 @@ def _schema_with(
     )
 
 
-schemas = st.recursive(
-    st.one_of(st.just(True), _schema_with(st.just({}))), _schema_with, max_leaves=6
-)
+def _schemas(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        st.one_of(st.just(True), _schema_with(st.just({}), leaves)),
+        lambda children: _schema_with(children, leaves),
+        max_leaves=6,
+    )
+
+
+def _instances(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.one_of(names, st.just("d")), inner)
+        ),
+        max_leaves=8,
+    )
+
+
 odd_values = st.sampled_from(
     [decimal.Decimal("1"), collections.OrderedDict(a=1), (1, 2), type("S", (str,), {})("x")]
 )
-instances = st.recursive(
-    st.one_of(scalars, odd_values),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.one_of(names, st.just("d")), inner)
-    ),
-    max_leaves=8,
-)
+schemas = _schemas(scalars)
+instances = _instances(st.one_of(scalars, odd_values))
 
 
 @settings(max_examples=1500, deadline=None)
@@ -88,18 +98,8 @@ def test_never_accepts_what_jsonschema_rejects(schema: dict[str, Any], instance:
 whole_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["", "x", "yy"])
 )
-whole_schemas = st.recursive(
-    st.one_of(st.just(True), _schema_with(st.just({}), whole_scalars)),
-    lambda children: _schema_with(children, whole_scalars),
-    max_leaves=6,
-)
-whole_instances = st.recursive(
-    whole_scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.one_of(names, st.just("d")), inner)
-    ),
-    max_leaves=8,
-)
+whole_schemas = _schemas(whole_scalars)
+whole_instances = _instances(whole_scalars)
 
 
 @settings(max_examples=1500, deadline=None)

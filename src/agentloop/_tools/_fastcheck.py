@@ -24,6 +24,8 @@ from typing import Any
 __all__ = ["Check", "compile_check"]
 
 Check = Callable[[Any], bool]
+Compiler = Callable[[Any, Mapping[str, Any]], "Check | None"]
+"""Compiles one keyword's value (seeing the whole schema) into a check, or None."""
 
 _ANNOTATIONS = frozenset(
     {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
@@ -167,7 +169,7 @@ def _any_of(subschemas: Any, schema: Mapping[str, Any]) -> Check | None:
     return lambda value: any(check(value) for check in compiled)
 
 
-def _bound(kinds: tuple[type, ...], test: Callable[[Any, Any], bool]) -> Any:
+def _bound(kinds: tuple[type, ...], test: Callable[[Any, Any], bool]) -> Compiler:
     def compiler(limit: Any, schema: Mapping[str, Any]) -> Check | None:
         if type(limit) not in _NUMBERS:
             return None
@@ -176,7 +178,7 @@ def _bound(kinds: tuple[type, ...], test: Callable[[Any, Any], bool]) -> Any:
     return compiler
 
 
-_KEYWORDS: dict[str, Callable[[Any, Mapping[str, Any]], Check | None]] = {
+_KEYWORDS: dict[str, Compiler] = {
     "type": _type,
     "properties": _properties,
     "required": _required,
