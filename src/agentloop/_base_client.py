@@ -35,12 +35,8 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 
-_BODY_FIELDS = (
-    "model",
-    "max_tokens",
-    "messages",
+SETTING_FIELDS = (
     "system",
-    "tools",
     "tool_choice",
     "thinking",
     "temperature",
@@ -50,6 +46,9 @@ _BODY_FIELDS = (
     "metadata",
     "output_config",
 )
+"""The request's optional settings: the body fields besides the model, the limit,
+the messages and the tools."""
+_BODY_FIELDS = ("model", "max_tokens", "messages", "tools", *SETTING_FIELDS)
 
 
 class MessageParams(TypedDict, total=False):

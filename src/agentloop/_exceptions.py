@@ -235,7 +235,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     529: OverloadedError,
 }
 
-_STATUS_BY_TYPE: dict[str, int] = {
+STATUS_BY_ERROR_TYPE: dict[str, int] = {  # what the API answers each error type with
     "invalid_request_error": 400,
     "authentication_error": 401,
     "billing_error": 402,
@@ -261,7 +261,7 @@ def status_error(
 ) -> APIStatusError:
     """Build the typed error for an HTTP status, or for a stream event's error type."""
     if status_code is None:
-        status_code = _STATUS_BY_TYPE.get(error_type or "", 500)
+        status_code = STATUS_BY_ERROR_TYPE.get(error_type or "", 500)
     cls = _BY_STATUS.get(status_code)
     if cls is None:
         cls = InternalServerError if status_code >= 500 else APIStatusError

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, Union
 
+from .._base_client import SETTING_FIELDS
 from .._exceptions import ConfigurationError
 from ._rules import INTERLEAVED_THINKING_BETA, check_request
 
@@ -129,17 +130,7 @@ class AgentConfig:
         """
         params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens}
         params["messages"] = messages
-        for name in (
-            "system",
-            "thinking",
-            "tool_choice",
-            "temperature",
-            "top_p",
-            "top_k",
-            "stop_sequences",
-            "metadata",
-            "output_config",
-        ):
+        for name in SETTING_FIELDS:
             value = getattr(self, name)
             if value is not None:
                 params[name] = value

@@ -7,27 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from agentloop._exceptions import STATUS_BY_ERROR_TYPE
+
 from ._ids import IdMaker
 from ._recorded import RecordedRequest
 from ._script import JSON, BrokenStream, ErrorReply, Fault, Garbage, Reply, ScriptItem, SSEStyle
 from ._sse import encode_events, error_event, message_events
 
 __all__ = ["Planned", "Renderer", "Served", "error_body"]
-
-STATUS_OF_ERROR = {
-    "invalid_request_error": 400,
-    "authentication_error": 401,
-    "billing_error": 402,
-    "permission_error": 403,
-    "not_found_error": 404,
-    "conflict_error": 409,
-    "request_too_large": 413,
-    "rate_limit_error": 429,
-    "api_error": 500,
-    "timeout_error": 504,
-    "overloaded_error": 529,
-}
-
 
 Ending: TypeAlias = Literal["close", "reset", "stall"]
 
@@ -161,7 +148,7 @@ class Renderer:
         message = self._message(item.reply, request)
         if not request.stream:
             if item.error_type is not None:
-                status = STATUS_OF_ERROR.get(item.error_type, 500)
+                status = STATUS_BY_ERROR_TYPE.get(item.error_type, 500)
                 return self.error(status, item.error_type, item.message or item.error_type)
             body = json.dumps(message).encode()
             return self._json(body[: len(body) // 2])
