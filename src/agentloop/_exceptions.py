@@ -24,7 +24,9 @@
     └── RunError                      a run stopped by one of its limits
         ├── RequestLimitExceeded
         ├── TokenBudgetExceeded
-        └── MaxTokensExceeded
+        ├── MaxTokensExceeded
+        ├── ToolRetriesExceeded
+        └── HookError
 
     ToolError                         raised on purpose by a tool to tell the model
                                       something; never escapes the loop
@@ -55,6 +57,7 @@ __all__ = [
     "BillingError",
     "ConfigurationError",
     "ConflictError",
+    "HookError",
     "InternalServerError",
     "MaxTokensExceeded",
     "NotFoundError",
@@ -68,6 +71,7 @@ __all__ = [
     "TokenBudgetExceeded",
     "ToolDefinitionError",
     "ToolError",
+    "ToolRetriesExceeded",
     "status_error",
 ]
 
@@ -77,9 +81,27 @@ class AgentloopError(Exception):
 
     ``result`` holds the run so far when the error ended an agent run
     (``result.messages``, ``result.state`` to resume), else ``None``.
+    Every agentloop error survives ``pickle`` with its attributes.
     """
 
     result: RunResult | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without calling __init__, whose required arguments vary by class.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AgentloopError:
+        """Rebuild an error from :meth:`APIError.to_json`'s dict, as its own subclass."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("error"), str):
+            raise ConfigurationError(
+                "from_json takes the dict of APIError.to_json(): a mapping with an 'error' name"
+            )
+        fields = {k: v for k, v in data.items() if k not in ("error", "args")}
+        error_cls = _error_class(data["error"])
+        if not issubclass(error_cls, cls):
+            raise ConfigurationError(f"{data['error']} is not a {cls.__name__}")
+        return _rebuild(error_cls, tuple(data.get("args") or ()), fields)
 
 
 class ConfigurationError(AgentloopError, ValueError):
@@ -92,6 +114,14 @@ class ToolDefinitionError(ConfigurationError):
 
 class APIError(AgentloopError):
     """The Messages API failed, could not be reached, or answered out of protocol."""
+
+    def to_json(self) -> dict[str, Any]:
+        """This error as JSON-ready data (its class name, message and fields; not ``result``).
+
+        ``AgentloopError.from_json(error.to_json())`` rebuilds an equal error.
+        """
+        fields = {k: v for k, v in vars(self).items() if k != "result" and not k.startswith("_")}
+        return {"error": type(self).__name__, "args": list(self.args), **fields}
 
 
 class APIStatusError(APIError):
@@ -211,6 +241,15 @@ class MaxTokensExceeded(RunError):
     """The answer was cut at ``max_tokens`` (raised only when asked to)."""
 
 
+class ToolRetriesExceeded(RunError):
+    """A tool failed more times in a row than its ``max_retries`` allows."""
+
+
+class HookError(RunError):
+    """A tool hook raised, or returned something unusable; every call of the turn
+    was answered first, so ``result.messages`` is valid to continue."""
+
+
 class ToolError(Exception):
     """Raise it in a tool to answer the model with an error it can act on.
 
@@ -221,6 +260,9 @@ class ToolError(Exception):
     def __init__(self, content: str | Sequence[Mapping[str, Any]]) -> None:
         self.content = content
         super().__init__(content if isinstance(content, str) else "tool error")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.content,), self.__dict__)
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -273,3 +315,27 @@ def status_error(
         body=body,
         headers=headers,
     )
+
+
+def _rebuild(
+    cls: type[AgentloopError], args: tuple[Any, ...], state: Mapping[str, Any]
+) -> AgentloopError:
+    """An error of ``cls`` with ``args`` and attributes ``state``, without its ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _error_class(name: str) -> type[AgentloopError]:
+    """The agentloop error class called ``name``."""
+    found = {c.__name__: c for c in _subclasses(AgentloopError) if c.__module__ == __name__}
+    if name not in found:
+        raise ConfigurationError(
+            f"unknown agentloop error {name!r}; expected one of {sorted(found)}"
+        )
+    return found[name]
+
+
+def _subclasses(cls: type[AgentloopError]) -> list[type[AgentloopError]]:
+    return [cls, *(s for sub in cls.__subclasses__() for s in _subclasses(sub))]

@@ -424,10 +424,11 @@ async def test_events_step_by_step(runner: Runner):
     events = await runner.events(runner.agent(tools=[get_weather]), "go")
     kinds = [type(e).__name__ for e in events]
     assert kinds == [
-        "RunStarted", "ModelRequestStarted", "ModelResponse", "ToolCallStarted",
-        "ToolCallFinished", "ModelRequestStarted", "ModelResponse", "RunFinished",
+        "RunStarted", "ModelRequestStarted", "ModelResponse", "StepFinished",
+        "ToolCallStarted", "ToolCallFinished", "StepFinished", "ModelRequestStarted",
+        "ModelResponse", "StepFinished", "RunFinished",
     ]  # fmt: skip
-    finished = events[4]
+    finished = events[5]
     assert isinstance(finished, ToolCallFinished) and not finished.result.is_error
     assert isinstance(events[-1], RunFinished) and events[-1].result.text == "ok"
 

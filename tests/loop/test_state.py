@@ -12,9 +12,13 @@ from agentloop import (
     TokenBudgetExceeded,
 )
 from agentloop._exceptions import BadRequestError
-from agentloop._loop._common import new_state
+from agentloop._loop._prompt import new_state
 from agentloop._loop._config import AgentConfig
+from agentloop._loop._flow import SendRequest, request_flow
+from agentloop._loop._outcome import ToolCallOutcome
 from agentloop._loop._state import CallModel, Finish, LoopMachine, RunTools
+from agentloop._retry import RetryPolicy
+from agentloop._tools import ToolResult
 from agentloop._models import Message
 
 _ids = iter(range(1000))
@@ -48,8 +52,9 @@ def machine(**options: Any) -> LoopMachine:
     return LoopMachine(config, new_state(config, "hi"))
 
 
-def result_block(tool_use_id: str, content: str = "ok") -> dict[str, Any]:
-    return {"type": "tool_result", "tool_use_id": tool_use_id, "content": content}
+def result_block(tool_use_id: str, content: str = "ok", kind: Any = "ok") -> ToolCallOutcome:
+    result = ToolResult(content, is_error=kind != "ok")
+    return ToolCallOutcome(tool_use_id, "tool", result, kind)
 
 
 def test_first_action_calls_the_model_with_the_prompt():
@@ -80,12 +85,12 @@ def test_tool_use_runs_every_call_then_answers_in_order():
                                      stop_reason="tool_use"))  # fmt: skip
     assert isinstance(action, RunTools)
     assert [c.id for c in action.calls] == ["t1", "t2"]
-    action = m.on_tool_results([result_block("t1"), result_block("t2")])
+    action = m.on_tool_outcomes([result_block("t1"), result_block("t2")])
     assert isinstance(action, CallModel)
     assert action.request == 2
     assert action.params["messages"][-1] == {
         "role": "user",
-        "content": [result_block("t1"), result_block("t2")],
+        "content": [result_block("t1").to_block(), result_block("t2").to_block()],
     }
 
 
@@ -94,7 +99,7 @@ def test_tool_results_out_of_order_are_refused():
     m.start()
     m.on_response(response(call("a", "t1"), call("b", "t2"), stop_reason="tool_use"))
     with pytest.raises(ValueError, match="do not answer"):
-        m.on_tool_results([result_block("t2"), result_block("t1")])
+        m.on_tool_outcomes([result_block("t2"), result_block("t1")])
 
 
 def test_max_tokens_with_cut_tool_use_resends_with_doubled_max_tokens():
@@ -200,7 +205,7 @@ def test_thinking_blocks_are_kept_exactly_in_the_history():
     thinking = {"type": "thinking", "thinking": "hmm", "signature": "sig=="}
     redacted = {"type": "redacted_thinking", "data": "EmwKAhgB"}
     m.on_response(response(thinking, redacted, call("a", "t1"), stop_reason="tool_use"))
-    action = m.on_tool_results([result_block("t1")])
+    action = m.on_tool_outcomes([result_block("t1")])
     assert isinstance(action, CallModel)
     assert action.params["messages"][1]["content"][:2] == [thinking, redacted]
     assert action.params["thinking"] == {"type": "enabled", "budget_tokens": 1024}
@@ -211,19 +216,19 @@ def test_request_limit_raises_with_a_resumable_history():
     m.start()
     m.on_response(response(call("a", "t1"), stop_reason="tool_use"))
     with pytest.raises(RequestLimitExceeded) as info:
-        m.on_tool_results([result_block("t1")])
+        m.on_tool_outcomes([result_block("t1")])
     messages = info.value.result.messages
-    assert messages[-1]["content"] == [result_block("t1")]  # tool results not dropped
+    assert messages[-1]["content"] == [result_block("t1").to_block()]  # tool results not dropped
 
 
 def test_token_budget_raises_before_the_next_request():
     m = machine(max_total_tokens=20)
     m.start()
     m.on_response(response(call("a", "t1"), stop_reason="tool_use"))  # 15 tokens
-    assert isinstance(m.on_tool_results([result_block("t1")]), CallModel)
+    assert isinstance(m.on_tool_outcomes([result_block("t1")]), CallModel)
     m.on_response(response(call("a", "t2"), stop_reason="tool_use"))  # 30 tokens
     with pytest.raises(TokenBudgetExceeded) as info:
-        m.on_tool_results([result_block("t2")])
+        m.on_tool_outcomes([result_block("t2")])
     assert info.value.result.usage.input_tokens == 20
 
 
@@ -231,34 +236,52 @@ def test_usage_is_totalled_across_requests():
     m = machine()
     m.start()
     m.on_response(response(call("a", "t1"), stop_reason="tool_use"))
-    m.on_tool_results([result_block("t1")])
+    m.on_tool_outcomes([result_block("t1")])
     action = m.on_response(response(text("done")))
     assert isinstance(action, Finish)
     assert (action.result.usage.input_tokens, action.result.usage.output_tokens) == (20, 10)
     assert action.result.requests == 2
 
 
-def test_a_stream_broken_mid_way_is_sent_again_a_bounded_number_of_times():
-    m = machine()
-    first = m.start()
-    assert isinstance(first, CallModel)
-    again = m.on_error(StreamError("cut"))
-    assert isinstance(again, CallModel)
-    assert again.params == first.params
+def drive_request(outcomes: list[Any], max_retries: int = 2) -> tuple[Any, list[Any]]:
+    """Run request_flow, answering each SendRequest with the next outcome."""
+    flow = request_flow({"model": "m"}, stream=True, policy=RetryPolicy(max_retries), request=1)
+    seen: list[Any] = []
+    answers = iter(outcomes)
+    item = next(flow)
+    try:
+        while True:
+            seen.append(item)
+            item = flow.send(next(answers) if isinstance(item, SendRequest) else None)
+    except StopIteration as stop:
+        return stop.value, seen
+
+
+def test_a_stream_broken_mid_way_is_sent_again_within_one_budget():
     overloaded = OverloadedError("Overloaded", status_code=529)
     overloaded.mid_stream = True
-    assert isinstance(m.on_error(overloaded), CallModel)
-    with pytest.raises(StreamError):
-        m.on_error(StreamError("cut again"))
+    last = StreamError("cut again")
+    outcome, seen = drive_request([StreamError("cut"), overloaded, last], max_retries=2)
+    assert outcome is last  # three attempts in all: one budget, never multiplied
+    assert [type(x).__name__ for x in seen] == [
+        "SendRequest", "ModelRetry", "Sleep", "SendRequest", "ModelRetry", "Sleep", "SendRequest",
+    ]  # fmt: skip
 
 
-def test_errors_the_client_already_retried_are_raised():
+def test_errors_not_worth_retrying_end_the_request_at_once():
+    bad = BadRequestError("bad", status_code=400)
+    outcome, seen = drive_request([bad])
+    assert outcome is bad and len(seen) == 1
+
+
+def test_a_failed_model_request_is_raised_with_the_run_attached():
     m = machine()
     m.start()
-    with pytest.raises(OverloadedError):
-        m.on_error(OverloadedError("Overloaded", status_code=529))
-    with pytest.raises(BadRequestError):
-        m.on_error(BadRequestError("bad", status_code=400))
+    error = OverloadedError("Overloaded", status_code=529)
+    with pytest.raises(OverloadedError) as caught:
+        m.on_error(error)
+    assert caught.value.result is not None
+    assert caught.value.result.messages == [{"role": "user", "content": "hi"}]
 
 
 def test_state_round_trips_through_json_and_resumes():
@@ -278,12 +301,12 @@ def test_a_forced_tool_choice_falls_back_to_auto_once_a_tool_ran():
     assert isinstance(first, CallModel)
     assert first.params["tool_choice"]["type"] == "tool"
     m.on_response(response(call("record", "t1", x=1), stop_reason="tool_use"))
-    rejected = {**result_block("t1", "Invalid input"), "is_error": True}
-    second = m.on_tool_results([rejected])
+    rejected = result_block("t1", "Invalid input", kind="error")
+    second = m.on_tool_outcomes([rejected])
     assert isinstance(second, CallModel)
     assert second.params["tool_choice"]["type"] == "tool"  # still forced: try again
     m.on_response(response(call("record", "t2", x=2), stop_reason="tool_use"))
-    third = m.on_tool_results([result_block("t2")])
+    third = m.on_tool_outcomes([result_block("t2")])
     assert isinstance(third, CallModel)
     assert third.params["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
 
@@ -292,6 +315,6 @@ def test_a_forced_tool_choice_can_stay_forced():
     m = machine(tool_choice="any", reset_tool_choice=False)
     m.start()
     m.on_response(response(call("record", "t1"), stop_reason="tool_use"))
-    action = m.on_tool_results([result_block("t1")])
+    action = m.on_tool_outcomes([result_block("t1")])
     assert isinstance(action, CallModel)
     assert action.params["tool_choice"] == {"type": "any"}

@@ -1,4 +1,4 @@
-"""The loop engine: a pure state machine and its sync and async drivers."""
+"""The loop engine: a pure state machine, the run flow, its stepping seam and two drivers."""
 
 from ._agent import Agent
 from ._agent_streams import AgentStream, AsyncAgentStream
@@ -10,6 +10,7 @@ from ._events import (
     ModelRetry,
     RunFinished,
     RunStarted,
+    StepFinished,
     TextDelta,
     ThinkingDelta,
     ToolCallFinished,
@@ -17,31 +18,44 @@ from ._events import (
     ToolInputDelta,
 )
 from ._hooks import AfterToolHook, BeforeToolHook, Deny
+from ._outcome import Approve, Decision, Defer, ToolCallOutcome
 from ._result import RunResult
-from ._rules import MODEL_RULES, ModelRules
-from ._state import RunState
+from ._rules import MODEL_RULES, ModelRules, register_model_rules
+from ._run import Run
+from ._state import AWAITING_APPROVAL, CallModel, Finish, RunState, RunTools
 
 __all__ = [
+    "AWAITING_APPROVAL",
     "MODEL_RULES",
     "AfterToolHook",
     "Agent",
     "AgentConfig",
     "AgentStream",
+    "Approve",
     "AsyncAgentStream",
     "BeforeToolHook",
+    "CallModel",
+    "Decision",
+    "Defer",
     "Deny",
     "Event",
+    "Finish",
     "ModelRequestStarted",
     "ModelResponse",
     "ModelRetry",
     "ModelRules",
+    "Run",
     "RunFinished",
     "RunResult",
     "RunStarted",
     "RunState",
+    "RunTools",
+    "StepFinished",
     "TextDelta",
     "ThinkingDelta",
     "ToolCallFinished",
+    "ToolCallOutcome",
     "ToolCallStarted",
     "ToolInputDelta",
+    "register_model_rules",
 ]

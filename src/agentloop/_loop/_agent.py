@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -11,23 +12,32 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from contextlib import aclosing, contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeAlias, Union
 
-from typing_extensions import Self, TypeVar
+from typing_extensions import Self, TypeVar, Unpack
 
 from .._async_client import AsyncClient
 from .._client import Client
-from .._tools import ToolRegistry, as_registry
+from .._exceptions import ConfigurationError
+from .._retry import RetryPolicy
+from .._settings import RequestSettings
+from .._tools import ToolPolicy, ToolRegistry, as_registry, tool_policies
+from ._adrive import AsyncPerformer, FlowReturn
 from ._agent_streams import AgentStream, AsyncAgentStream
-from ._async import AsyncDriver
-from ._common import Prompt, new_state
-from ._config import AgentConfig, ThinkingOption, ToolChoiceOption
+from ._config import AgentConfig, ThinkingOption, ToolChoiceOption, check_int, check_timeout
+from ._drive import SyncPerformer
 from ._events import Event, RunFinished
+from ._flow import run_flow
 from ._hooks import AfterToolHook, BeforeToolHook, as_hooks
+from ._outcome import Decision
+from ._prompt import Prompt, new_state
 from ._result import RunResult
-from ._state import LoopMachine, RunState
-from ._sync import SyncDriver
+from ._run import Run
+from ._setup import check_tool_choice, split_clients
+from ._state import RunState
 
 __all__ = ["Agent"]
 
@@ -38,6 +48,7 @@ Hooks: TypeAlias = Union[Callable[..., Any], Sequence[Callable[..., Any]], None]
 
 
 class Agent(Generic[DepsT]):
+    max_tool_retries: int | None = None
     """A model, its tools and its settings; run it with :meth:`run` or :meth:`arun`.
 
     ``tools`` is a list of ``@tool`` functions (plain functions are decorated
@@ -46,15 +57,23 @@ class Agent(Generic[DepsT]):
     API's dicts or short forms (``thinking="adaptive"``, ``thinking=2048``,
     ``tool_choice="any"``); a forced ``tool_choice`` applies until a tool call
     succeeds, then falls back to ``auto`` (``reset_tool_choice=False`` keeps
-    it forced). Settings the API would reject fail here, at once.
+    it forced). Every other request setting (``system``, ``temperature``,
+    ``cache_control``, ``service_tier``, ...: see
+    :class:`~agentloop.RequestSettings`) is a keyword too; an unknown keyword
+    raises ``TypeError`` (fields agentloop does not know go in ``extra_body``).
+    Settings the API would reject fail here, at once, with
+    :class:`~agentloop.ConfigurationError`; ``check_rules=False`` sends them
+    unchecked.
 
     Limits: ``max_requests`` model requests per run, ``max_total_tokens``
-    (input + output across the run), ``max_tokens_ceiling`` and
-    ``max_tokens_retries`` for re-sending a tool call cut by ``max_tokens``,
-    ``max_pause_continuations`` for ``pause_turn``; ``on_max_tokens="raise"``
-    raises :class:`~agentloop.MaxTokensExceeded` instead of finishing truncated.
+    (input + output across the run), ``max_tokens_ceiling`` (default 64,000
+    or ``max_tokens`` if higher) and ``max_tokens_retries`` for re-sending a
+    tool call cut by ``max_tokens``, ``max_pause_continuations`` for
+    ``pause_turn``; ``on_max_tokens="raise"`` raises
+    :class:`~agentloop.MaxTokensExceeded` instead of finishing truncated.
     Tools: ``before_tool`` / ``after_tool`` hooks, ``max_concurrency`` parallel
-    calls at most, ``tool_timeout`` seconds per call.
+    calls at most (1 or more), ``tool_timeout`` seconds per call (above 0, or
+    None).
     """
 
     def __init__(
@@ -62,16 +81,9 @@ class Agent(Generic[DepsT]):
         model: str,
         *,
         tools: Tools = (),
-        system: str | Sequence[Mapping[str, Any]] | None = None,
         max_tokens: int = 4096,
         thinking: ThinkingOption = None,
         tool_choice: ToolChoiceOption = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-        stop_sequences: Sequence[str] | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        output_config: Mapping[str, Any] | None = None,
         betas: Sequence[str] = (),
         interleaved_thinking: bool = False,
         extra_body: Mapping[str, Any] | None = None,
@@ -79,7 +91,7 @@ class Agent(Generic[DepsT]):
         async_client: AsyncClient | None = None,
         max_requests: int = 50,
         max_total_tokens: int | None = None,
-        max_tokens_ceiling: int = 64_000,
+        max_tokens_ceiling: int | None = None,
         max_tokens_retries: int = 2,
         max_pause_continuations: int = 10,
         on_max_tokens: Literal["finish", "raise"] = "finish",
@@ -88,22 +100,21 @@ class Agent(Generic[DepsT]):
         after_tool: Hooks = None,
         max_concurrency: int = 16,
         tool_timeout: float | None = None,
+        check_rules: bool = True,
+        **settings: Unpack[RequestSettings],
     ) -> None:
+        check_int("max_concurrency", max_concurrency, 1)
+        check_timeout("tool_timeout", tool_timeout)
+        self._client, self._async_client = split_clients(client, async_client)
         self.config = AgentConfig.build(
             model=model,
             max_tokens=max_tokens,
-            system=system,
             thinking=thinking,
             tool_choice=tool_choice,
-            temperature=temperature,
-            top_p=top_p,
-            top_k=top_k,
-            stop_sequences=stop_sequences,
-            metadata=metadata,
-            output_config=output_config,
             betas=betas,
             interleaved_thinking=interleaved_thinking,
             extra_body=dict(extra_body or {}),
+            settings=dict(settings),
             max_requests=max_requests,
             max_total_tokens=max_total_tokens,
             max_tokens_ceiling=max_tokens_ceiling,
@@ -111,16 +122,15 @@ class Agent(Generic[DepsT]):
             max_pause_continuations=max_pause_continuations,
             on_max_tokens=on_max_tokens,
             reset_tool_choice=reset_tool_choice,
+            check_rules=check_rules,
         )
         self.registry: ToolRegistry = as_registry(tools)
-        if isinstance(client, AsyncClient):
-            client, async_client = None, async_client or client
-        self._client = client
-        self._async_client = async_client
-        self.before_tool: tuple[BeforeToolHook, ...] = as_hooks(before_tool)
-        self.after_tool: tuple[AfterToolHook, ...] = as_hooks(after_tool)
+        check_tool_choice(self.config, tools, self.registry)
+        self.before_tool: tuple[BeforeToolHook, ...] = as_hooks(before_tool, "before_tool")
+        self.after_tool: tuple[AfterToolHook, ...] = as_hooks(after_tool, "after_tool")
         self.max_concurrency = max_concurrency
         self.tool_timeout = tool_timeout
+        self._owned: list[Client | AsyncClient] = []
 
     @property
     def model(self) -> str:
@@ -131,6 +141,7 @@ class Agent(Generic[DepsT]):
         """The sync client (created from the environment on first use if none was given)."""
         if self._client is None:
             self._client = Client()
+            self._owned.append(self._client)
         return self._client
 
     @property
@@ -138,13 +149,29 @@ class Agent(Generic[DepsT]):
         """The async client (created from the environment on first use if none was given)."""
         if self._async_client is None:
             self._async_client = AsyncClient()
+            self._owned.append(self._async_client)
         return self._async_client
+
+    def tool_policies(self) -> Mapping[str, ToolPolicy]:
+        """Each tool's :class:`~agentloop.ToolPolicy`, by the name the model sees."""
+        return tool_policies(self.registry)
 
     # --- sync -----------------------------------------------------------------
 
-    def run(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> RunResult:
-        """Run to the end and return the result. ``prompt`` may be a saved RunState."""
-        events = self._events(prompt, deps, stream=False)
+    def run(
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> RunResult:
+        """Run to the end and return the result.
+
+        ``prompt`` may be a saved :class:`RunState` (or its JSON) to go on
+        with; ``decisions`` answer the calls a resumed run awaits.
+        """
+        events = self._events(prompt, deps, run_id, decisions, stream=False)
         while True:
             try:
                 next(events)
@@ -152,66 +179,189 @@ class Agent(Generic[DepsT]):
                 result: RunResult = stop.value
                 return result
 
-    def iter(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> Iterator[Event]:
+    def iter(
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> Iterator[Event]:
         """Run step by step: yields each event; the last one is RunFinished."""
-        return self._events(prompt, deps, stream=False)
+        return self._events(prompt, deps, run_id, decisions, stream=False)
 
-    def stream(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> AgentStream:
+    def stream(
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> AgentStream:
         """Run with streamed model responses: ``with agent.stream(p) as run:`` yields
         text, thinking and tool-input deltas as they arrive; ``run.result()`` after."""
-        return AgentStream(self._events(prompt, deps, stream=True))
+        return AgentStream(self._events(prompt, deps, run_id, decisions, stream=True))
 
     # --- async ----------------------------------------------------------------
 
-    async def arun(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> RunResult:
+    async def arun(
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> RunResult:
         """Run to the end and return the result (async)."""
-        async for event in self._aevents(prompt, deps, stream=False):
-            if isinstance(event, RunFinished):
-                return event.result
+        async with aclosing(self._aevents(prompt, deps, run_id, decisions, stream=False)) as events:
+            async for event in events:
+                if isinstance(event, RunFinished):
+                    return event.result
         raise AssertionError("unreachable: a run ends with RunFinished or an error")
 
     def aiter(
-        self, prompt: Prompt | RunState, *, deps: DepsT | None = None
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
     ) -> AsyncIterator[Event]:
         """Run step by step (async): yields each event; the last one is RunFinished."""
-        return self._aevents(prompt, deps, stream=False)
+        return self._aevents(prompt, deps, run_id, decisions, stream=False)
 
-    def astream(self, prompt: Prompt | RunState, *, deps: DepsT | None = None) -> AsyncAgentStream:
+    def astream(
+        self,
+        prompt: Prompt | RunState,
+        *,
+        deps: DepsT | None = None,
+        run_id: str | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> AsyncAgentStream:
         """Streamed run (async): ``async with agent.astream(p) as run:``."""
-        return AsyncAgentStream(self._aevents(prompt, deps, stream=True))
+        return AsyncAgentStream(self._aevents(prompt, deps, run_id, decisions, stream=True))
+
+    # --- stepping from outside -------------------------------------------------
+
+    def start(
+        self, prompt: Prompt, *, deps: DepsT | None = None, run_id: str | None = None
+    ) -> Run:
+        """A new run of ``prompt``, to step from outside (see :class:`~agentloop.Run`).
+
+        ``run_id`` names it (a durable engine's workflow id, say); by default a
+        random one.
+        """
+        return Run(self, new_state(self.config, prompt, run_id), deps=deps)
+
+    def resume(
+        self,
+        state: RunState | str | bytes,
+        *,
+        deps: DepsT | None = None,
+        decisions: Mapping[str, Decision] | None = None,
+    ) -> Run:
+        """A saved run (its :class:`RunState` or that state's JSON), to step from outside.
+
+        ``decisions`` answer the calls it awaits (``stop_reason ==
+        "awaiting_approval"``): ``{tool_use_id: Approve() | Approve(input={...}) | Deny(msg)}``.
+        """
+        return self._run_of(state, deps, None, decisions, None)
+
+    # --- tests ---------------------------------------------------------------------
+
+    @contextmanager
+    def override(
+        self, *, client: Client | AsyncClient | None = None, async_client: AsyncClient | None = None
+    ) -> Iterator[Self]:
+        """Within the block, runs of this agent (in this thread or task) use these clients.
+
+        ``with agent.override(client=fake.client()):`` swaps the model for a test
+        without rebuilding the agent. Other threads and tasks are not affected.
+        """
+        sync_client, aclient = _split_clients(client, async_client)
+        token = _OVERRIDES.set({**(_OVERRIDES.get() or {}), id(self): (sync_client, aclient)})
+        try:
+            yield self
+        finally:
+            _OVERRIDES.reset(token)
 
     # --- plumbing ---------------------------------------------------------------
 
-    def _machine(self, prompt: Prompt | RunState) -> LoopMachine:
+    def _clients(self) -> tuple[Client | None, AsyncClient | None]:
+        return (_OVERRIDES.get() or {}).get(id(self), (None, None))
+
+    def _run_of(
+        self,
+        prompt: Prompt | RunState | str | bytes,
+        deps: Any,
+        run_id: str | None,
+        decisions: Mapping[str, Decision] | None,
+        policy: RetryPolicy | None,
+    ) -> Run:
         if isinstance(prompt, RunState):
             state = prompt.model_copy(deep=True)
+        elif isinstance(prompt, bytes) or (isinstance(prompt, str) and prompt.startswith("{")):
+            state = _state_from_json(prompt)
         else:
-            state = new_state(self.config, prompt)
-        return LoopMachine(self.config, state)
+            state = new_state(self.config, prompt, run_id)
+        run = Run(self, state, deps=deps, retry_policy=policy)
+        if decisions:
+            run.decide(decisions)
+        return run
 
     def _events(
-        self, prompt: Prompt | RunState, deps: Any, *, stream: bool
+        self,
+        prompt: Prompt | RunState,
+        deps: Any,
+        run_id: str | None,
+        decisions: Mapping[str, Decision] | None,
+        *,
+        stream: bool,
     ) -> Generator[Event, None, RunResult]:
-        machine = self._machine(prompt)
-        client = self.client
-        machine.request_retries = client.max_retries
-        driver = SyncDriver(
-            client, self.registry, deps, self.before_tool, self.after_tool,
-            self.max_concurrency, self.tool_timeout, stream,
-        )  # fmt: skip
-        return driver.run(machine)
+        refuse_in_event_loop()
+        client = self._clients()[0] or self.client
+        run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
+        flow = run_flow(run, stream=stream)
+        events: Generator[Event, None, RunResult] = SyncPerformer(client, self.registry).events(
+            flow
+        )
+        return events
 
-    def _aevents(
-        self, prompt: Prompt | RunState, deps: Any, *, stream: bool
+    async def _aevents(
+        self,
+        prompt: Prompt | RunState,
+        deps: Any,
+        run_id: str | None,
+        decisions: Mapping[str, Decision] | None,
+        *,
+        stream: bool,
     ) -> AsyncGenerator[Event, None]:
-        machine = self._machine(prompt)
-        client = self.async_client
-        machine.request_retries = client.max_retries
-        driver = AsyncDriver(
-            client, self.registry, deps, self.before_tool, self.after_tool,
-            self.max_concurrency, self.tool_timeout, stream,
-        )  # fmt: skip
-        return driver.run(machine)
+        client = self._clients()[1] or self.async_client
+        run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
+        performer = AsyncPerformer(client, self.registry)
+        async with aclosing(performer.events(run_flow(run, stream=stream))) as items:
+            async for item in items:
+                if not isinstance(item, FlowReturn):
+                    yield item
+
+    def close(self) -> None:
+        """Close the sync client, if this agent created it (a client you passed is yours)."""
+        for client in list(self._owned):
+            if isinstance(client, Client):
+                client.close()
+                self._owned.remove(client)
+                self._client = None
+
+    async def aclose(self) -> None:
+        """Close the clients this agent created (a client you passed is yours to close)."""
+        for client in list(self._owned):
+            if isinstance(client, AsyncClient):
+                await client.aclose()
+                self._async_client = None
+            else:
+                client.close()
+                self._client = None
+            self._owned.remove(client)
 
     def __enter__(self) -> Self:
         return self
@@ -222,5 +372,59 @@ class Agent(Generic[DepsT]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            self._client.close()
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+_OVERRIDES: ContextVar[dict[int, tuple[Client | None, AsyncClient | None]] | None] = ContextVar(
+    "agentloop_overrides", default=None
+)
+
+
+def _split_clients(
+    client: Client | AsyncClient | None, async_client: AsyncClient | None
+) -> tuple[Client | None, AsyncClient | None]:
+    for given in (client, async_client):
+        if given is not None and not isinstance(given, (Client, AsyncClient)):
+            raise ConfigurationError(
+                f"override(client=...) takes an agentloop Client or AsyncClient, not "
+                f"{type(given).__name__}"
+            )
+    if isinstance(client, AsyncClient):
+        return None, async_client or client
+    return client, async_client
+
+
+def _state_from_json(data: str | bytes) -> RunState:
+    try:
+        return RunState.model_validate_json(data)
+    except ValueError as exc:
+        raise ConfigurationError(f"not a saved RunState (JSON): {exc}") from None
+
+
+def refuse_in_event_loop() -> None:
+    """Raise when called inside a running event loop, where a sync run would block it."""
+    asyncio = sys.modules.get("asyncio")
+    running = asyncio is not None and asyncio._get_running_loop() is not None
+    trio = sys.modules.get("trio")
+    if not running and trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+            running = True
+        except RuntimeError:
+            pass
+    if running:
+        raise ConfigurationError(
+            "agent.run() / iter() / stream() block, and this thread runs an event loop: "
+            "use `await agent.arun(...)` (or aiter / astream) in async code"
+        )

@@ -9,7 +9,9 @@ from .._models import Message, ToolUseBlock
 
 if TYPE_CHECKING:
     from .._tools import ToolResult
+    from ._outcome import ToolCallOutcome
     from ._result import RunResult
+    from ._state import RunState
 
 __all__ = [
     "Event",
@@ -18,6 +20,7 @@ __all__ = [
     "ModelRetry",
     "RunFinished",
     "RunStarted",
+    "StepFinished",
     "TextDelta",
     "ThinkingDelta",
     "ToolCallFinished",
@@ -86,9 +89,31 @@ class ToolCallStarted:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallFinished:
+    """A tool call finished (events come in finishing order; results go back in call order).
+
+    ``outcome`` says how it ended (``ok``, ``error``, ``timeout``, ``denied``,
+    ``deferred``, ``hook_error``) and is JSON (``outcome.to_json()``).
+    """
+
     call: ToolUseBlock
     result: ToolResult
     duration: float
+    outcome: ToolCallOutcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished:
+    """A step (a model response, or a turn of tool calls) is folded into the run state.
+
+    ``state`` is the live state at this point: save it now with :meth:`to_json`
+    (``RunState.model_validate_json`` loads it, and ``agent.run(state)`` goes on
+    from there, in this process or another).
+    """
+
+    state: RunState
+
+    def to_json(self) -> str:
+        return self.state.model_dump_json()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,5 +131,6 @@ Event: TypeAlias = Union[
     ModelResponse,
     ToolCallStarted,
     ToolCallFinished,
+    StepFinished,
     RunFinished,
 ]

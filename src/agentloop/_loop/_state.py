@@ -12,24 +12,27 @@ saved after any step and resumed later.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._exceptions import (
-    APIStatusError,
+    AgentloopError,
+    ConfigurationError,
+    HookError,
     MaxTokensExceeded,
     RequestLimitExceeded,
-    StreamError,
     TokenBudgetExceeded,
+    ToolRetriesExceeded,
 )
 from .._models import Message, ToolUseBlock, Usage, to_param
-from .._retry import is_retryable
 from ._config import AgentConfig
+from ._outcome import Approve, Deny, ToolCallOutcome
 from ._result import RunResult
 
-__all__ = ["CallModel", "Finish", "LoopMachine", "RunState", "RunTools"]
+__all__ = ["AWAITING_APPROVAL", "CallModel", "Finish", "LoopMachine", "RunState", "RunTools"]
 
 
 class RunState(BaseModel):
@@ -53,11 +56,19 @@ class RunState(BaseModel):
     finished: bool = False
     last_response: Message | None = None
     pending_calls: list[ToolUseBlock] = Field(default_factory=list)
+    answered: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """``tool_result`` blocks of pending calls that already ran (a deferred turn's siblings)."""
+    awaiting: list[str] = Field(default_factory=list)
+    """Ids of the pending calls that wait for a decision (``stop_reason`` awaiting_approval)."""
+    decisions: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Decisions given for awaiting calls: ``{"approve": input-or-None}`` or ``{"deny": message}``."""
+    tool_failures: dict[str, int] = Field(default_factory=dict)
+    """Consecutive failures of each tool in this run (for its ``max_retries``)."""
 
 
 @dataclass(frozen=True)
 class CallModel:
-    """Send this request (the driver adds ``tools``, re-read from the registry)."""
+    """Send this request (``tools`` are added from the registry, re-read every request)."""
 
     params: dict[str, Any]
     request: int
@@ -65,9 +76,14 @@ class CallModel:
 
 @dataclass(frozen=True)
 class RunTools:
-    """Run these tool calls (concurrently) and report their results in order."""
+    """Run these tool calls and report one outcome per call, in this order.
+
+    ``groups`` splits them into batches that may run concurrently: a
+    ``sequential`` tool's call is a batch of its own.
+    """
 
     calls: list[ToolUseBlock]
+    groups: list[list[ToolUseBlock]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,25 +94,68 @@ class Finish:
 Action: TypeAlias = Union[CallModel, RunTools, Finish]
 
 _DONE = ("end_turn", "stop_sequence")
+AWAITING_APPROVAL = "awaiting_approval"
 
 
 class LoopMachine:
-    """Decides each step of one run. Feed it events; it returns the next action."""
+    """Decides each step of one run. Feed it events; it returns the next action.
 
-    def __init__(self, config: AgentConfig, state: RunState, *, request_retries: int = 2) -> None:
+    ``policies`` gives each tool's :class:`~agentloop.ToolPolicy` (by name);
+    ``tool_retries`` is the consecutive-failure allowance of tools that set none.
+    """
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        state: RunState,
+        *,
+        policies: Mapping[str, Any] | None = None,
+        tool_retries: int | None = None,
+    ) -> None:
         self.config = config
         self.state = state
-        self.request_retries = request_retries
+        self.policies: Mapping[str, Any] = policies or {}
+        self.tool_retries = tool_retries
 
     # --- inputs ---------------------------------------------------------------
 
     def start(self) -> Action:
         """The first action of the run (or of a resumed run)."""
-        if self.state.finished:
+        state = self.state
+        if state.awaiting:
+            missing = [i for i in state.awaiting if i not in state.decisions]
+            if missing:
+                raise ConfigurationError(
+                    f"the run awaits decisions on tool calls {missing}: resume it with "
+                    "decisions={tool_use_id: Approve() or Deny('why')}"
+                )
+            state.finished = False
+            state.stop_reason = None
+            calls = [c for c in state.pending_calls if c.id in state.awaiting]
+            return self._run_tools(calls)
+        if state.finished and state.stop_reason == "pause_turn":
+            # a turn paused at the continuation cap: go on with it
+            state.finished = False
+            state.truncated = False
+            state.stop_reason = None
+            state.pause_continuations = 0
+            state.continuing = True
+            return self._call_model()
+        if state.finished:
             return Finish(self.result())
-        if self.state.pending_calls:
-            return RunTools(list(self.state.pending_calls))
+        if state.pending_calls:
+            return self._run_tools([c for c in state.pending_calls if c.id not in state.answered])
         return self._call_model()
+
+    def decide(self, decisions: Mapping[str, Any]) -> None:
+        """Record decisions on awaiting calls (``Approve`` / ``Deny``, or their JSON)."""
+        for tool_use_id, decision in decisions.items():
+            if tool_use_id not in self.state.awaiting:
+                raise ConfigurationError(
+                    f"no tool call {tool_use_id!r} awaits a decision in this run "
+                    f"(awaiting: {self.state.awaiting})"
+                )
+            self.state.decisions[tool_use_id] = decision_json(decision)
 
     def on_response(self, message: Message) -> Action:
         """A model response arrived."""
@@ -111,7 +170,7 @@ class LoopMachine:
             self._append_assistant(message, keep_tool_use=True)
             if calls:
                 state.pending_calls = calls
-                return RunTools(calls)
+                return self._run_tools(calls)
             return self._finish(reason, message)
         if reason in _DONE:
             self._append_assistant(message)
@@ -127,33 +186,58 @@ class LoopMachine:
         self._append_assistant(message)
         return self._finish(reason, message)
 
-    def on_tool_results(self, blocks: list[dict[str, Any]]) -> Action:
-        """The results of the last :class:`RunTools`, one ``tool_result`` block per call."""
-        ids = [call.id for call in self.state.pending_calls]
-        answered = [block.get("tool_use_id") for block in blocks]
-        if answered != ids:
-            raise ValueError(f"tool results {answered} do not answer the calls {ids} in order")
-        if any(not block.get("is_error") for block in blocks):
-            self.state.forced_tool_used = True
-        self.state.messages.append({"role": "user", "content": blocks})
-        self.state.pending_calls = []
-        return self._call_model()
+    def on_tool_outcomes(self, outcomes: Sequence[ToolCallOutcome]) -> Action:
+        """The outcomes of the last :class:`RunTools`, one per call, in its order.
 
-    def on_error(self, error: BaseException) -> Action:
-        """A model request failed after the client's own retries.
-
-        A stream that broke after its first event was not retried by the
-        client (it had started); nothing of it was kept, so the same request
-        is sent again while the client's retry budget allows. Anything else
-        is raised.
+        Deferred calls stop the run (``awaiting_approval``) once their siblings
+        ran. A hook failure, or a tool over its retry allowance, answers every
+        call (so the history stays valid) and then raises with the run attached.
         """
         state = self.state
-        retry = isinstance(error, StreamError) or (
-            isinstance(error, APIStatusError) and error.mid_stream and is_retryable(error)
-        )
-        if retry and state.request_retries < self.request_retries:
-            state.request_retries += 1
-            return self._call_model(check_limits=False)
+        expected = [c.id for c in state.pending_calls if c.id not in state.answered]
+        got = [o.tool_use_id for o in outcomes]
+        if got != expected:
+            raise ConfigurationError(f"tool outcomes {got} do not answer the calls {expected}")
+        deferred = [o.tool_use_id for o in outcomes if o.kind == "deferred"]
+        for outcome in outcomes:
+            if outcome.kind != "deferred":
+                state.answered[outcome.tool_use_id] = _safe_block(outcome)
+        for tool_use_id in (o.tool_use_id for o in outcomes):
+            state.decisions.pop(tool_use_id, None)
+        if deferred:
+            state.awaiting = deferred
+            state.stop_reason = AWAITING_APPROVAL
+            state.finished = True
+            return Finish(RunResult(state))
+        state.awaiting = []
+        if any(o.kind == "ok" for o in outcomes):
+            state.forced_tool_used = True
+        failing = self._count_failures(outcomes)
+        blocks = [state.answered[c.id] for c in state.pending_calls]
+        state.messages.append({"role": "user", "content": blocks})
+        state.pending_calls = []
+        state.answered = {}
+        broken = next((o for o in outcomes if o.kind == "hook_error"), None)
+        if broken is not None:
+            raise HookError(
+                f"a hook failed on the call of {broken.name} ({broken.tool_use_id}): "
+                f"{broken.detail}; result.messages holds the run so far, with every call "
+                "answered",
+                self.result(),
+            ) from broken.error
+        if failing is not None:
+            name, count = failing
+            raise ToolRetriesExceeded(
+                f"tool {name} failed {count} times in a row, over its max_retries="
+                f"{count - 1}; result.messages holds the run so far",
+                self.result(),
+            )
+        return self._call_model()
+
+    def on_error(self, error: BaseException) -> None:
+        """A model request failed for good: the run ends with it (the run attached)."""
+        if isinstance(error, AgentloopError) and error.result is None:
+            error.result = self.result()
         raise error
 
     # --- decisions --------------------------------------------------------------
@@ -183,6 +267,37 @@ class LoopMachine:
                 "(Agent(max_total_tokens=...)); result.messages holds the run so far",
                 self.result(),
             )
+
+    def _run_tools(self, calls: list[ToolUseBlock]) -> RunTools:
+        """Calls in batches: a ``sequential`` tool's call runs alone, the rest side by side."""
+        groups: list[list[ToolUseBlock]] = []
+        joinable = False
+        for call in calls:
+            alone = bool(getattr(self.policies.get(call.name), "sequential", False))
+            if joinable and not alone:
+                groups[-1].append(call)
+            else:
+                groups.append([call])
+            joinable = not alone
+        return RunTools(calls, groups)
+
+    def _count_failures(self, outcomes: Sequence[ToolCallOutcome]) -> tuple[str, int] | None:
+        """Update each tool's run of consecutive failures; the first tool over its allowance."""
+        failures = self.state.tool_failures
+        over: tuple[str, int] | None = None
+        for outcome in outcomes:
+            name = outcome.name
+            if not outcome.failed:
+                if outcome.kind == "ok":
+                    failures.pop(name, None)
+                continue
+            failures[name] = failures.get(name, 0) + 1
+            allowed = getattr(self.policies.get(name), "max_retries", None)
+            if allowed is None:
+                allowed = self.tool_retries
+            if allowed is not None and failures[name] > allowed and over is None:
+                over = (name, failures[name])
+        return over
 
     def _on_max_tokens(self, message: Message) -> Action:
         state, config = self.state, self.config
@@ -261,3 +376,30 @@ def _add_usage(total: Usage, usage: Usage) -> None:
         value = getattr(usage, name)
         if value:
             setattr(total, name, (getattr(total, name) or 0) + value)
+
+
+def decision_json(decision: Any) -> dict[str, Any]:
+    """A decision as JSON: ``{"approve": input-or-None}`` or ``{"deny": message}``."""
+    if isinstance(decision, Approve):
+        return {"approve": None if decision.input is None else dict(decision.input)}
+    if isinstance(decision, Deny):
+        return {"deny": decision.message}
+    if isinstance(decision, Mapping) and len(decision) == 1 and set(decision) <= {"approve", "deny"}:
+        return dict(decision)
+    raise ConfigurationError(
+        f"a decision must be Approve(), Approve(input={{...}}) or Deny('why'), not {decision!r}"
+    )
+
+
+def _safe_block(outcome: ToolCallOutcome) -> dict[str, Any]:
+    """The outcome's ``tool_result`` block; a result that cannot become one is an error result."""
+    try:
+        return outcome.to_block()
+    except Exception as exc:  # a malformed ToolResult (e.g. from an after-hook)
+        return {
+            "type": "tool_result",
+            "tool_use_id": outcome.tool_use_id,
+            "content": f"tool {outcome.name} returned a result that cannot be sent to the "
+            f"model: {type(exc).__name__}: {exc}",
+            "is_error": True,
+        }

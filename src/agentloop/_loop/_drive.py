@@ -1,0 +1,156 @@
+"""The sync driver: performs the run flow's effects with a Client and threads.
+
+Nothing here decides anything: each method carries out one kind of effect
+of ``_flow.py`` and hands back its outcome. ``_adrive.py`` is its async twin.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator
+from typing import Any
+
+from .._client import Client
+from .._exceptions import APIError
+from .._tools import ToolRegistry, ToolResult, call_tool, request_definitions
+from .._tools._aio import run_awaitable
+from ._events import Event, TextDelta, ThinkingDelta, ToolCallFinished, ToolInputDelta
+from ._flow import CallHook, InvokeTool, ListTools, Raised, RunBatch, SendRequest, Sleep
+from ._outcome import ToolCallOutcome
+
+__all__ = ["SyncPerformer", "delta_event", "finished_event"]
+
+
+class SyncPerformer:
+    """Drives a flow to its end in this thread, yielding its events."""
+
+    def __init__(self, client: Client | None, registry: ToolRegistry) -> None:
+        self.client = client
+        self.registry = registry
+
+    def events(self, flow: Generator[Any, Any, Any]) -> Generator[Event, None, Any]:
+        """Run ``flow``: perform its effects, yield its events; return what it returns."""
+        try:
+            item = next(flow)
+            while True:
+                if isinstance(item, (ListTools, SendRequest, Sleep, RunBatch)):
+                    outcome = yield from self._perform(item)
+                    item = flow.send(outcome)
+                else:
+                    yield item
+                    item = next(flow)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            flow.close()
+
+    def drive(self, flow: Generator[Any, Any, Any]) -> Any:
+        """Run ``flow`` to its end, dropping its events."""
+        events = self.events(flow)
+        while True:
+            try:
+                next(events)
+            except StopIteration as stop:
+                return stop.value
+
+    def _perform(self, effect: Any) -> Generator[Event, None, Any]:
+        if isinstance(effect, ListTools):
+            return request_definitions(self.registry)
+        if isinstance(effect, SendRequest):
+            return (yield from self._send(effect))
+        if isinstance(effect, Sleep):
+            _sleep_of(self.client)(effect.seconds)
+            return None
+        return (yield from self._batch(effect))
+
+    def _send(self, effect: SendRequest) -> Generator[Event, None, Any]:
+        assert self.client is not None
+        try:
+            if not effect.stream:
+                return self.client.create(**effect.params, max_retries=0)
+            with self.client.stream(**effect.params, max_retries=0) as stream:
+                for data in stream.iter_data():
+                    event = delta_event(data)
+                    if event is not None:
+                        yield event
+                return stream.final_message()
+        except APIError as exc:
+            return exc
+
+    def _batch(self, batch: RunBatch) -> Generator[Event, None, list[ToolCallOutcome]]:
+        if len(batch.flows) == 1:
+            outcome = self.drive_call(batch.flows[0])
+            yield finished_event(batch.calls[0], outcome)
+            return [outcome]
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        outcomes: dict[int, ToolCallOutcome] = {}
+        workers = min(batch.concurrency, len(batch.flows))
+        with ThreadPoolExecutor(workers, thread_name_prefix="agentloop-tool") as pool:
+            futures = {pool.submit(self.drive_call, f): i for i, f in enumerate(batch.flows)}
+            for future in as_completed(futures):
+                index = futures[future]
+                outcomes[index] = future.result()
+                yield finished_event(batch.calls[index], outcomes[index])
+        return [outcomes[i] for i in range(len(batch.flows))]
+
+    def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
+        """One tool call's flow, to its outcome."""
+        try:
+            effect = next(flow)
+            while True:
+                if isinstance(effect, CallHook):
+                    effect = flow.send(_call_hook(effect))
+                else:
+                    effect = flow.send(self._invoke(effect))
+        except StopIteration as stop:
+            outcome: ToolCallOutcome = stop.value
+            return outcome
+
+    def _invoke(self, effect: InvokeTool) -> ToolResult | None:
+        name, tool_input, ctx, timeout = effect.name, effect.input, effect.ctx, effect.timeout
+        if timeout is None:
+            return call_tool(self.registry, name, tool_input, ctx)
+        box: list[ToolResult] = []
+        worker = threading.Thread(
+            target=lambda: box.append(call_tool(self.registry, name, tool_input, ctx)),
+            name=f"agentloop-tool-{name}",
+            daemon=True,  # a tool past its timeout is abandoned, not awaited
+        )
+        worker.start()
+        worker.join(timeout)
+        return box[0] if box else None
+
+
+def _call_hook(effect: CallHook) -> Any:
+    try:
+        value = effect.hook(*effect.args)
+        if hasattr(value, "__await__"):
+            value = run_awaitable(value)
+        return value
+    except Exception as exc:
+        return Raised(exc)
+
+
+def _sleep_of(client: Any) -> Any:
+    return getattr(client, "_sleep", None) or time.sleep
+
+
+def finished_event(call: Any, outcome: ToolCallOutcome) -> ToolCallFinished:
+    return ToolCallFinished(call, outcome.result, outcome.duration, outcome)
+
+
+def delta_event(data: dict[str, Any]) -> Event | None:
+    """The delta event for one decoded stream event, if it is a delta users see."""
+    if data.get("type") != "content_block_delta":
+        return None
+    delta = data["delta"]
+    kind = delta.get("type")
+    if kind == "text_delta":
+        return TextDelta(data["index"], delta["text"])
+    if kind == "thinking_delta":
+        return ThinkingDelta(data["index"], delta["thinking"])
+    if kind == "input_json_delta":
+        return ToolInputDelta(data["index"], delta["partial_json"])
+    return None

@@ -1,0 +1,367 @@
+"""The run flow: all of a run's control flow, once, as generators that do no I/O.
+
+Each flow yields *effects* (send this request, sleep, call this hook, invoke
+this tool, run this batch of calls, list the tools) and *events* (for the
+caller), and receives each effect's outcome as a value. The sync and async
+drivers (``_drive.py``) only perform effects; whatever a run decides, in
+what order, with which events, is decided here, so the two cannot differ.
+
+* :func:`run_flow`: a whole run, on the public stepping seam (:class:`Run`).
+* :func:`request_flow`: one model request with its retries (one budget, the
+  client's ``max_retries``, for failures before and after a stream started).
+* :func:`tool_call_flow`: one tool call: before-hooks, the tool with its
+  timeout, after-hooks. It never raises: a failure is an outcome.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
+
+from .._context import RunContext
+from .._exceptions import AgentloopError, APIError, StreamError
+from .._logging import MODEL_RETRY, RUN_FINISH, RUN_START, TOOL_CALL, get_logger, info_enabled
+from .._models import Message, ToolUseBlock
+from .._retry import RetryPolicy, is_retryable
+from .._tools import ToolResult
+from ._events import (
+    Event,
+    ModelRequestStarted,
+    ModelResponse,
+    ModelRetry,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    ToolCallStarted,
+)
+from ._outcome import Approve, Defer, Deny, OutcomeKind, ToolCallOutcome
+from ._result import RunResult
+from ._state import CallModel, Finish, RunTools
+
+if TYPE_CHECKING:
+    from ._run import Run
+
+__all__ = [
+    "CallHook",
+    "Effect",
+    "InvokeTool",
+    "ListTools",
+    "Raised",
+    "RunBatch",
+    "SendRequest",
+    "Sleep",
+    "request_flow",
+    "run_flow",
+    "tool_call_flow",
+]
+
+
+# --- effects ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListTools:
+    """List the registry's tool definitions. Outcome: the list of definitions."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """One attempt of a model request, no retries. Outcome: the Message or the APIError.
+
+    When ``stream`` is set, the driver yields the stream's delta events as they arrive.
+    """
+
+    params: dict[str, Any]
+    stream: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait before the next attempt. Outcome: None."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallHook:
+    """Call a hook (awaiting it if it is async). Outcome: its return value, or :class:`Raised`."""
+
+    hook: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """The outcome of a :class:`CallHook` whose hook raised."""
+
+    error: Exception
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeTool:
+    """Call the tool through the registry (never raises), within ``timeout`` seconds.
+
+    Outcome: the :class:`ToolResult`, or ``None`` when the timeout ran out.
+    """
+
+    name: str
+    input: dict[str, Any]
+    ctx: RunContext[Any]
+    timeout: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunBatch:
+    """Drive these tool-call flows side by side (at most ``concurrency`` at once).
+
+    The driver yields ``outcome.finished_event`` as each call finishes; the
+    outcome of the effect is the list of outcomes, in the order of ``flows``.
+    """
+
+    flows: list[Generator[Any, Any, ToolCallOutcome]]
+    calls: list[ToolUseBlock]
+    concurrency: int
+
+
+Effect: TypeAlias = Union[ListTools, SendRequest, Sleep, CallHook, InvokeTool, RunBatch]
+
+
+# --- one tool call --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What one tool call needs besides the call: hooks, its timeout, a decision."""
+
+    before: tuple[Callable[..., Any], ...]
+    after: tuple[Callable[..., Any], ...]
+    timeout: float | None
+    decision: Mapping[str, Any] | None = None
+    """A decision on a deferred call, as JSON (``{"approve": ...}`` / ``{"deny": ...}``)."""
+
+
+ToolCallFlow: TypeAlias = Generator[Effect, Any, ToolCallOutcome]
+
+
+def tool_call_flow(call: ToolUseBlock, ctx: RunContext[Any], plan: CallPlan) -> ToolCallFlow:
+    """Hooks, then the tool with its timeout, then after-hooks; returns the outcome."""
+    started = time.perf_counter()
+    outcome = yield from _call_steps(call, ctx, plan)
+    duration = time.perf_counter() - started
+    outcome = ToolCallOutcome(
+        outcome.tool_use_id, outcome.name, outcome.result, outcome.kind, duration,
+        outcome.detail, outcome.error,
+    )  # fmt: skip
+    _log_tool_call(ctx.run_id, call, outcome)
+    return outcome
+
+
+def _call_steps(call: ToolUseBlock, ctx: RunContext[Any], plan: CallPlan) -> ToolCallFlow:
+    tool_input: dict[str, Any] = dict(call.input)
+    decided = plan.decision
+    if decided is not None and "deny" in decided:
+        denied = ToolResult(str(decided["deny"]), is_error=True)
+        return (yield from _after(call, ctx, plan, denied, "denied"))
+    if decided is not None:
+        if decided["approve"] is not None:
+            tool_input = dict(decided["approve"])
+    else:
+        for hook in plan.before:
+            answer = yield CallHook(hook, (call, ctx))
+            if isinstance(answer, Raised):
+                return _hook_failure(call, hook, answer.error)
+            if answer is None:
+                continue
+            if isinstance(answer, Defer):
+                return ToolCallOutcome.for_call(call, ToolResult(""), "deferred", answer.reason)
+            if isinstance(answer, Deny):
+                denied = ToolResult(answer.message, is_error=True)
+                return (yield from _after(call, ctx, plan, denied, "denied"))
+            if isinstance(answer, Approve):
+                if answer.input is not None:
+                    tool_input = dict(answer.input)
+                continue
+            if not isinstance(answer, Mapping):
+                return _hook_misuse(call, hook, answer, "None (allow), Deny(message), "
+                                    "Defer(), or a dict (the new input)")  # fmt: skip
+            tool_input = dict(answer)
+    result = yield InvokeTool(call.name, tool_input, ctx, plan.timeout)
+    kind: OutcomeKind = "ok"
+    if result is None:
+        result = _timeout_result(call.name, plan.timeout or 0.0)
+        kind = "timeout"
+    elif result.is_error:
+        kind = "error"
+    return (yield from _after(call, ctx, plan, result, kind))
+
+
+def _after(
+    call: ToolUseBlock, ctx: RunContext[Any], plan: CallPlan, result: ToolResult, kind: OutcomeKind
+) -> ToolCallFlow:
+    for hook in plan.after:
+        answer = yield CallHook(hook, (call, result, ctx))
+        if isinstance(answer, Raised):
+            return _hook_failure(call, hook, answer.error)
+        if answer is None:
+            continue
+        if not isinstance(answer, ToolResult):
+            return _hook_misuse(call, hook, answer, "None (keep) or a ToolResult")
+        result = answer
+    return ToolCallOutcome.for_call(call, result, kind)
+
+
+def _hook_name(hook: Callable[..., Any]) -> str:
+    return getattr(hook, "__qualname__", None) or repr(hook)
+
+
+def _hook_failure(call: ToolUseBlock, hook: Callable[..., Any], error: Exception) -> ToolCallOutcome:
+    detail = f"hook {_hook_name(hook)} raised {type(error).__name__}: {error}"
+    result = ToolResult(f"The call of {call.name} could not be completed.", is_error=True)
+    return ToolCallOutcome(call.id, call.name, result, "hook_error", 0.0, detail, error)
+
+
+def _hook_misuse(
+    call: ToolUseBlock, hook: Callable[..., Any], answer: object, expected: str
+) -> ToolCallOutcome:
+    detail = f"hook {_hook_name(hook)} returned {answer!r:.200}; return {expected}"
+    result = ToolResult(f"The call of {call.name} could not be completed.", is_error=True)
+    return ToolCallOutcome(call.id, call.name, result, "hook_error", 0.0, detail)
+
+
+def _timeout_result(name: str, timeout: float) -> ToolResult:
+    return ToolResult(
+        f"TimeoutError: tool {name} did not finish within {timeout:g} seconds", is_error=True
+    )
+
+
+# --- one model request ----------------------------------------------------------
+
+
+RequestFlow: TypeAlias = Generator[Union[Effect, Event], Any, Union[Message, APIError]]
+
+
+def request_flow(
+    params: dict[str, Any], *, stream: bool, policy: RetryPolicy, request: int
+) -> RequestFlow:
+    """Send the request; retry what is worth retrying, within one budget.
+
+    A stream cut after its first event kept nothing, so it is sent again like
+    any failed attempt: the budget is the client's ``max_retries``, shared by
+    failures before and after a stream started (never multiplied).
+    """
+    attempt = 1
+    while True:
+        outcome = yield SendRequest(params, stream)
+        if isinstance(outcome, Message):
+            return outcome
+        retryable = isinstance(outcome, StreamError) or is_retryable(outcome)
+        if not retryable or attempt > policy.max_retries:
+            return outcome
+        wait = policy.wait(attempt, outcome)
+        _log_retry(attempt, outcome, wait)
+        yield ModelRetry(request, str(outcome))
+        yield Sleep(wait)
+        attempt += 1
+
+
+# --- a whole run ------------------------------------------------------------------
+
+
+RunFlow: TypeAlias = Generator[Union[Effect, Event], Any, RunResult]
+
+
+def run_flow(run: Run, *, stream: bool) -> RunFlow:
+    """A whole run: model requests and tool batches until the run finishes."""
+    state = run.state
+    _log_start(state.run_id, run.model)
+    yield RunStarted(state.run_id, run.model)
+    try:
+        step = run.next()
+        while not isinstance(step, Finish):
+            if isinstance(step, CallModel):
+                yield from _model_step(run, step, stream)
+            else:
+                yield from _tools_step(run, step)
+            yield StepFinished(state)
+            step = run.next()
+    except BaseException as exc:
+        _log_finish(run, exc)
+        raise
+    _log_finish(run, None)
+    yield RunFinished(step.result)
+    return step.result
+
+
+def _model_step(run: Run, step: CallModel, stream: bool) -> Generator[Any, Any, None]:
+    yield ModelRequestStarted(step.request, step.params["max_tokens"])
+    definitions = yield ListTools()
+    params = with_tools(step.params, definitions)
+    outcome = yield from request_flow(
+        params, stream=stream, policy=run.retry_policy, request=step.request
+    )
+    if isinstance(outcome, Message):
+        yield ModelResponse(outcome)
+        run.feed(outcome)
+    else:
+        run.feed_error(outcome)
+
+
+def _tools_step(run: Run, step: RunTools) -> Generator[Any, Any, None]:
+    for call in step.calls:
+        yield ToolCallStarted(call)
+    outcomes: list[ToolCallOutcome] = []
+    for group in step.groups:
+        flows = [run.tool_call_flow(call) for call in group]
+        outcomes.extend((yield RunBatch(flows, group, run.max_concurrency)))
+    run.feed_tool_outcomes(outcomes)
+
+
+def with_tools(params: dict[str, Any], definitions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    if not definitions:
+        return params
+    return {**params, "tools": list(definitions)}
+
+
+# --- logging ------------------------------------------------------------------------
+
+
+def _log_start(run_id: str, model: str) -> None:
+    get_logger().info(RUN_START, run_id=run_id, model=model)
+
+
+def _log_finish(run: Run, error: BaseException | None) -> None:
+    if not info_enabled():
+        return
+    state = run.state
+    fields: dict[str, Any] = {
+        "run_id": state.run_id,
+        "stop_reason": state.stop_reason,
+        "requests": state.requests,
+        "input_tokens": state.usage.input_tokens,
+        "output_tokens": state.usage.output_tokens,
+    }
+    if error is not None:
+        fields["error"] = type(error).__name__
+        if isinstance(error, AgentloopError):
+            fields["error_message"] = str(error)[:500]
+    get_logger().info(RUN_FINISH, **fields)
+
+
+def _log_retry(attempt: int, error: BaseException, wait: float) -> None:
+    get_logger().info(MODEL_RETRY, attempt=attempt, error=type(error).__name__, wait=round(wait, 3))
+
+
+def _log_tool_call(run_id: str, call: ToolUseBlock, outcome: ToolCallOutcome) -> None:
+    if not info_enabled():
+        return
+    get_logger().info(
+        TOOL_CALL,
+        run_id=run_id,
+        tool=call.name,
+        tool_use_id=call.id,
+        duration_ms=round(outcome.duration * 1000, 1),
+        is_error=outcome.result.is_error,
+        outcome=outcome.kind,
+    )
