@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
-from typing_extensions import NotRequired, Required, TypedDict
 
+from . import _settings
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -26,54 +26,21 @@ from ._exceptions import (
 from ._logging import MODEL_REQUEST, get_logger, info_enabled
 from ._models import Message, to_param
 from ._retry import RetryPolicy
+from ._settings import SETTING_FIELDS, MessageParams
 from ._sse import SSEDecoder
 from ._streaming import MessageAccumulator
 
-__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MessageParams"]
+__all__ = [
+    "API_VERSION",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "SETTING_FIELDS",
+    "MessageParams",
+]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
-
-SETTING_FIELDS = (
-    "system",
-    "tool_choice",
-    "thinking",
-    "temperature",
-    "top_p",
-    "top_k",
-    "stop_sequences",
-    "metadata",
-    "output_config",
-)
-"""The request's optional settings: the body fields besides the model, the limit,
-the messages and the tools."""
-_BODY_FIELDS = ("model", "max_tokens", "messages", "tools", *SETTING_FIELDS)
-
-
-class MessageParams(TypedDict, total=False):
-    """Keyword arguments of ``create`` and ``stream``: the request body, and
-    ``betas`` (joined into ``anthropic-beta``), ``extra_body`` (fields passed
-    through as they are), ``extra_headers`` and ``timeout`` for this request."""
-
-    model: Required[str]
-    max_tokens: Required[int]
-    messages: Required[Sequence[Mapping[str, Any]]]
-    system: NotRequired[str | Sequence[Mapping[str, Any]]]
-    tools: NotRequired[Sequence[Mapping[str, Any]]]
-    tool_choice: NotRequired[Mapping[str, Any]]
-    thinking: NotRequired[Mapping[str, Any]]
-    temperature: NotRequired[float]
-    top_p: NotRequired[float]
-    top_k: NotRequired[int]
-    stop_sequences: NotRequired[Sequence[str]]
-    metadata: NotRequired[Mapping[str, Any]]
-    output_config: NotRequired[Mapping[str, Any]]
-    betas: NotRequired[Sequence[str]]
-    extra_body: NotRequired[Mapping[str, Any]]
-    extra_headers: NotRequired[Mapping[str, str]]
-    timeout: NotRequired[float | httpx.Timeout]
-
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, BaseModel):
@@ -135,21 +102,16 @@ class BaseClient:
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, params: MessageParams, *, stream: bool
     ) -> httpx.Request:
-        body: dict[str, Any] = {}
         raw: Mapping[str, Any] = params
-        for field in _BODY_FIELDS:
-            value = raw.get(field)
-            if value is not None:
-                body[field] = value
-        if stream:
-            body["stream"] = True
-        body.update(raw.get("extra_body") or {})
+        where = "stream" if stream else "create"
+        body = _settings.request_body(raw, stream=stream, where=where)
+        betas = _settings.request_betas(body, [*self.betas, *(raw.get("betas") or ())])
         try:
             content = json.dumps(body, default=_json_default, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"request body is not JSON serializable: {exc}") from exc
         timeout = raw.get("timeout", self.timeout)
-        headers = self._headers(raw.get("betas") or (), raw.get("extra_headers"))
+        headers = self._headers(betas, raw.get("extra_headers"))
         if stream:
             headers["accept"] = "text/event-stream"
         return http.build_request(

@@ -1,23 +1,23 @@
 """The protocol rules every request must follow, checked one request at a time.
 
 Each check yields ``(rule, detail)`` pairs; an empty result means the request
-is well formed. Rules that need what the fake served earlier live in
-:mod:`._memory`.
+is well formed. The rules on the body's fields and settings (ranges, thinking,
+tool_choice, the per-model table) are the agent's own pre-send rules
+(:func:`agentloop._loop._rules.request_problems`), so the two cannot disagree.
+Rules that need what the fake served earlier live in :mod:`._memory`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._loop._rules import Problem, request_problems, thinking_on
 from ._recorded import RecordedRequest
 
 __all__ = ["Problem", "Violation", "check_request", "thinking_on"]
-
-Problem = tuple[str, str]
-"""A broken rule: its name and what was wrong."""
 
 PREFIX = "agentloop.testing: "
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -43,6 +43,7 @@ def check_request(request: RecordedRequest) -> list[Problem]:
     if not isinstance(body, dict):
         return [*problems, ("JSON body", "the body is not a JSON object")]
     problems += _check_fields(body)
+    problems += request_problems(body, _betas(request.headers))
     messages = body.get("messages")
     if isinstance(messages, list) and messages:
         shape = list(_check_shapes(messages))
@@ -51,10 +52,8 @@ def check_request(request: RecordedRequest) -> list[Problem]:
     return problems
 
 
-def thinking_on(body: dict[str, Any]) -> bool:
-    """Whether the request turns extended thinking on."""
-    config = body.get("thinking")
-    return isinstance(config, dict) and config.get("type") not in (None, "disabled")
+def _betas(headers: Mapping[str, str]) -> list[str]:
+    return [beta.strip() for beta in headers.get("anthropic-beta", "").split(",") if beta.strip()]
 
 
 def _check_http(request: RecordedRequest) -> Iterator[Problem]:
@@ -79,12 +78,6 @@ def _check_http(request: RecordedRequest) -> Iterator[Problem]:
 
 
 def _check_fields(body: dict[str, Any]) -> Iterator[Problem]:
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        yield "model", f"must be a non-empty string, got {model!r}"
-    max_tokens = body.get("max_tokens")
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0:
-        yield "max_tokens", f"must be an integer > 0, got {max_tokens!r}"
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         yield "messages", f"must be a non-empty list, got {messages!r}"
@@ -207,13 +200,3 @@ def _check_tools(body: dict[str, Any]) -> Iterator[Problem]:
                 "tool input_schema",
                 f'tools[{i}] ({name!r}) needs an input_schema with "type": "object"',
             )
-    choice = body.get("tool_choice")
-    if (
-        thinking_on(body)
-        and isinstance(choice, dict)
-        and choice.get("type") not in ("auto", "none")
-    ):
-        yield (
-            "tool_choice with thinking",
-            f"with thinking on, tool_choice must be auto or none, got {choice.get('type')!r}",
-        )
