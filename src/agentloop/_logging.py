@@ -1,14 +1,27 @@
 """agentloop's structured events: stable names, one way to emit them.
 
-The library never configures logging. When the application has configured
-structlog, events go through its pipeline (``structlog.get_logger("agentloop")``).
-When it has not, structlog's default would print to stdout, which a library
-must not do; events then go to the standard ``logging`` logger ``agentloop``
-instead (silent unless the application enables it), with the event's fields
-in the record's ``extra``.
+The library never configures logging and never prints. Where events go:
 
-No event carries the API key: events are built from explicit fields only,
-never from headers or client objects.
+* through structlog's pipeline (``structlog.get_logger("agentloop")``) when
+  the application opted in with :func:`use_structlog`, or while a
+  ``structlog.testing.capture_logs()`` block is active (a ``LogCapture``
+  processor is configured);
+* otherwise to the standard ``logging`` logger ``agentloop``: the event name
+  is the record's message and its fields are attributes of the record. The
+  logger has a ``NullHandler``, so it is silent until the application
+  enables logging.
+
+``structlog.is_configured()`` is not consulted: it stays true after
+``capture_logs()`` ends, and structlog's default pipeline prints to stdout.
+
+Events are built from explicit, plain fields only (str, numbers, bools,
+lists and dicts of them): never headers, clients, exceptions or tracebacks
+as objects (a tool error carries its traceback as text, ``exception``), so no
+renderer can show the API key or a frame's locals such as ``ctx.deps``.
+
+Nothing here is imported lazily: the stdlib path needs no structlog, and the
+structlog path runs only once the application has imported it, through a
+plain ``import`` statement (which waits while another thread imports it).
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ __all__ = [
     "TOOL_INVALID_INPUT",
     "get_logger",
     "info_enabled",
+    "use_structlog",
 ]
 
 MODEL_REQUEST = "model.request"
@@ -37,53 +51,87 @@ TOOL_CALL = "tool.call"
 TOOL_ERROR = "tool.error"
 TOOL_INVALID_INPUT = "tool.invalid_input"
 
-_fallback: Any = None
+_STDLIB = logging.getLogger("agentloop")
+if not any(isinstance(h, logging.NullHandler) for h in _STDLIB.handlers):
+    _STDLIB.addHandler(logging.NullHandler())  # no "last resort" printing to stderr
+
+_structlog_chosen = False
+
+
+def use_structlog(enabled: bool = True) -> None:
+    """Send agentloop's events through structlog's pipeline (``False``: back to stdlib).
+
+    Call it once the application has configured structlog. Without it, events
+    go to the stdlib logger ``agentloop`` (``capture_logs()`` still sees them).
+    """
+    global _structlog_chosen
+    if enabled:
+        import structlog  # noqa: F401  (imported here, in the caller's thread)
+    _structlog_chosen = bool(enabled)
 
 
 def get_logger() -> Any:
-    """The logger for agentloop events (structlog's when configured, else stdlib's)."""
-    structlog = sys.modules.get("structlog")  # configured means imported: no import here
-    if structlog is not None and structlog.is_configured():
+    """The logger for agentloop events (structlog's when chosen or capturing, else stdlib's)."""
+    if _structlog_chosen or _capturing():
+        import structlog  # already imported; waits if another thread is importing it
+
         return structlog.get_logger("agentloop")
-    global _fallback
-    if _fallback is None:
-        _fallback = _StdlibFallback()
-    return _fallback
+    return _EVENTS
 
 
 def info_enabled() -> bool:
     """Whether an info event would go anywhere (so its fields are worth building)."""
-    structlog = sys.modules.get("structlog")
-    if structlog is not None and structlog.is_configured():
-        return True  # structlog's own filtering decides
-    return logging.getLogger("agentloop").isEnabledFor(logging.INFO)
+    return _structlog_chosen or _capturing() or _STDLIB.isEnabledFor(logging.INFO)
 
 
-def _skip(*args: Any, **kwargs: Any) -> None:
-    pass
+def _capturing() -> bool:
+    """Whether a ``structlog.testing.capture_logs()`` block is active."""
+    if "structlog" not in sys.modules:
+        return False  # nobody imported structlog, so nobody is capturing
+    import structlog  # a plain import: never a half-initialized module
+    from structlog.testing import LogCapture
+
+    return any(isinstance(p, LogCapture) for p in structlog.get_config()["processors"])
 
 
-class _StdlibFallback:
-    """Events to the stdlib logger ``agentloop``; a level it does not emit costs nothing.
+_RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
-    The structlog wrapper (and structlog's import) is made only when an event
-    of an enabled level first arrives.
+
+class _StdlibEvents:
+    """Events as records of the stdlib logger ``agentloop``.
+
+    The event name is the message; the fields are record attributes (a field
+    named like a built-in attribute gets a trailing ``_``); an ``exception``
+    field (traceback text) is also the record's ``exc_text``, which
+    formatters print after the message.
     """
 
-    def __init__(self) -> None:
-        self._stdlib = logging.getLogger("agentloop")
-        self._wrapped: Any = None
+    def debug(self, event: str, **fields: Any) -> None:
+        _emit(logging.DEBUG, event, fields)
 
-    def __getattr__(self, name: str) -> Any:
-        level = logging.getLevelName(name.upper())
-        if isinstance(level, int) and not self._stdlib.isEnabledFor(level):
-            return _skip
-        if self._wrapped is None:
-            import structlog  # slow to import, so only once an event is wanted
+    def info(self, event: str, **fields: Any) -> None:
+        _emit(logging.INFO, event, fields)
 
-            self._wrapped = structlog.wrap_logger(
-                self._stdlib,
-                processors=[structlog.stdlib.render_to_log_kwargs],
-                wrapper_class=structlog.stdlib.BoundLogger,
-            )
-        return getattr(self._wrapped, name)
+    def warning(self, event: str, **fields: Any) -> None:
+        _emit(logging.WARNING, event, fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        _emit(logging.ERROR, event, fields)
+
+
+def _emit(level: int, event: str, fields: dict[str, Any]) -> None:
+    if not _STDLIB.isEnabledFor(level):
+        return
+    caller = sys._getframe(2)  # the code that emitted the event
+    code = caller.f_code
+    extra = {(f"{k}_" if k in _RESERVED else k): v for k, v in fields.items()}
+    record = _STDLIB.makeRecord(
+        _STDLIB.name, level, code.co_filename, caller.f_lineno, event, (), None, code.co_name, extra
+    )
+    traceback = fields.get("exception")
+    if isinstance(traceback, str):
+        record.exc_text = traceback
+    _STDLIB.handle(record)
+
+
+_EVENTS = _StdlibEvents()

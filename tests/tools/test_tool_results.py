@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from structlog.testing import capture_logs
 
 from agentloop._context import RunContext
-from agentloop._exceptions import ToolError
+from agentloop._exceptions import ConfigurationError, ToolError
 from agentloop._models import ImageBlock, TextBlock
 from agentloop._tools import TOOL_ERROR, ToolResult, image, image_file, tool
 
@@ -95,8 +96,10 @@ def test_value_json_cannot_hold_is_an_error(ctx: RunContext[None]) -> None:
     with capture_logs() as logs:
         result = returning(object(), ctx)
     assert result.is_error
-    assert str(result.content).startswith("TypeError: the tool returned a object, which cannot")
+    assert str(result.content).startswith("tool 'f' returned <object object at")
+    assert "(a object), which cannot be sent to the model; return str" in str(result.content)
     assert logs[0]["event"] == TOOL_ERROR
+    assert logs[0]["tool"] == "f"
 
 
 def test_to_block() -> None:
@@ -190,8 +193,12 @@ def test_other_exceptions_become_errors_and_are_logged(ctx: RunContext[None]) ->
     assert log["tool"] == "get_weather"
     assert log["tool_use_id"] == "toolu_01"
     assert log["error_type"] == "ConnectionError"
-    assert isinstance(log["exc_info"], ConnectionError)
-    assert log["exc_info"].__traceback__ is not None
+    assert "exc_info" not in log  # no exception object: its frames hold the tool's locals
+    assert log["exception"].startswith("Traceback (most recent call last):")
+    assert log["exception"].endswith(
+        "ConnectionError: the weather service API is not available (HTTP 500)\n"
+    )
+    assert 'raise ConnectionError("the weather service' in log["exception"]
 
 
 def test_exception_without_message(ctx: RunContext[None]) -> None:
@@ -210,3 +217,181 @@ def test_base_exceptions_propagate(ctx: RunContext[None]) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         f.call({}, ctx)
+
+
+# --- results that cannot be sent become errors, never exceptions -----------------
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ({"a": 1}, "its content {'a': 1} is a dict, not a str or a list of content blocks"),
+        (["txt"], "its content item 0, 'txt', is a str, not a content block"),
+        ([{"text": "no type"}], "its content item 0, {'text': 'no type'}, is a dict, not a"),
+        (7, "its content 7 is a int, not a str"),
+        (b"\x00\x01", "its content b'\\x00\\x01' is a bytes, not a str"),
+    ],
+)
+def test_to_block_turns_bad_content_into_an_error_naming_tool_and_value(
+    content: Any, why: str
+) -> None:
+    with capture_logs() as logs:
+        block = ToolResult(content).to_block("toolu_9", "get_weather")
+    assert block["type"] == "tool_result"
+    assert block["tool_use_id"] == "toolu_9"
+    assert block["is_error"] is True
+    assert block["content"].startswith(
+        "tool 'get_weather' returned a result that cannot be sent to the model: "
+    )
+    assert why in block["content"]
+    assert [(e["event"], e["tool"], e["tool_use_id"]) for e in logs] == [
+        (TOOL_ERROR, "get_weather", "toolu_9")
+    ]
+
+
+def test_to_block_without_a_tool_name_still_never_raises() -> None:
+    with capture_logs():
+        block = ToolResult({"a": 1}).to_block("t")  # type: ignore[arg-type]
+    assert block["is_error"] is True
+    assert block["content"].startswith("a tool returned a result that cannot be sent")
+
+
+def test_to_block_shortens_a_long_bad_value() -> None:
+    with capture_logs():
+        block = ToolResult({"a": "x" * 10_000})  # type: ignore[arg-type]
+        content = block.to_block("t", "f")["content"]
+    assert len(content) < 400
+    assert "..." in content
+
+
+def test_to_block_accepts_block_models_and_tuples() -> None:
+    result = ToolResult((TextBlock(text="hi"), PNG_BLOCK))  # type: ignore[arg-type]
+    assert result.to_block("t")["content"] == [{"type": "text", "text": "hi"}, PNG_BLOCK]
+
+
+def test_to_block_copies_the_blocks() -> None:
+    blocks: list[dict[str, Any]] = [dict(PNG_BLOCK)]
+    sent = ToolResult(blocks).to_block("t")["content"]
+    sent[0]["source"]["data"] = "changed"
+    assert blocks[0]["source"]["data"] == PNG_BLOCK["source"]["data"]
+
+
+def test_checked() -> None:
+    assert ToolResult("x").checked() == ToolResult("x")
+    assert ToolResult([TextBlock(text="hi")]).checked() == ToolResult(  # type: ignore[list-item]
+        [{"type": "text", "text": "hi"}]
+    )
+    bad = ToolResult(["txt"]).checked("f")  # type: ignore[list-item]
+    assert bad.is_error
+    assert str(bad.content).startswith("tool 'f' returned a result that cannot be sent")
+
+
+@pytest.mark.parametrize("content", [{"a": 1}, ["txt"], 3.5])
+def test_a_tool_returning_a_bad_tool_result_gets_an_error_result(
+    content: Any, ctx: RunContext[None]
+) -> None:
+    with capture_logs() as logs:
+        result = returning(ToolResult(content), ctx)
+    assert result.is_error
+    assert str(result.content).startswith(
+        "tool 'f' returned a ToolResult that cannot be sent to the model: its content"
+    )
+    assert logs[0]["event"] == TOOL_ERROR
+
+
+def test_a_tool_error_with_bad_content_gets_an_error_result(ctx: RunContext[None]) -> None:
+    @tool
+    def f() -> str:
+        raise ToolError(["txt"])  # type: ignore[list-item]
+
+    result = f.call({}, ctx)
+    assert result.is_error
+    assert "tool 'f' returned a result that cannot be sent" in str(result.content)
+    assert "'txt'" in str(result.content)
+
+
+# --- bytes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_image_bytes_become_an_image_block(kind: Any, ctx: RunContext[None]) -> None:
+    assert returning(kind(PNG), ctx) == ToolResult([PNG_BLOCK])
+
+
+def test_jpeg_gif_webp_bytes_become_image_blocks(ctx: RunContext[None]) -> None:
+    for data, media_type in [
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"GIF87a...", "image/gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+    ]:
+        content = returning(data, ctx).content
+        assert isinstance(content, list)
+        assert content[0]["source"]["media_type"] == media_type
+
+
+def test_other_bytes_give_a_clear_error(ctx: RunContext[None]) -> None:
+    with capture_logs() as logs:
+        result = returning(b"\xff\xfe not utf-8 and not an image", ctx)
+    assert result == ToolResult(
+        "tool 'f' returned 29 bytes that are not an image (PNG, JPEG, GIF or WEBP); "
+        "return str, or use agentloop.image(data, media_type=...)",
+        is_error=True,
+    )
+    assert "UnicodeDecodeError" not in str(result.content)
+    assert logs[0]["event"] == TOOL_ERROR
+
+
+# --- JSON round trip ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        ToolResult("15 degrees"),
+        ToolResult(""),
+        ToolResult([{"type": "text", "text": "a chart:"}, PNG_BLOCK]),
+        ToolResult([PNG_BLOCK]),
+        ToolResult("ConnectionError: down", is_error=True),
+        ToolResult([{"type": "text", "text": "see this"}, PNG_BLOCK], is_error=True),
+        ToolResult([{"type": "search_result", "source": "s", "title": "t", "content": []}]),
+    ],
+)
+def test_tool_result_round_trips_through_json(result: ToolResult) -> None:
+    data = result.to_json()
+    assert ToolResult.from_json(json.loads(json.dumps(data))) == result
+    assert data == {"content": result.content, "is_error": result.is_error}
+
+
+def test_to_json_gives_json_data_for_block_models() -> None:
+    data = ToolResult([TextBlock(text="hi")]).to_json()  # type: ignore[list-item]
+    assert json.loads(json.dumps(data)) == {
+        "content": [{"type": "text", "text": "hi"}],
+        "is_error": False,
+    }
+
+
+def test_to_json_of_bad_content_stores_the_error_the_model_would_get() -> None:
+    data = ToolResult({"a": 1}).to_json()  # type: ignore[arg-type]
+    assert data["is_error"] is True
+    assert "its content {'a': 1} is a dict" in data["content"]
+
+
+def test_from_json_fills_defaults() -> None:
+    assert ToolResult.from_json({}) == ToolResult("")
+    assert ToolResult.from_json({"content": "x"}) == ToolResult("x")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("text", "needs a dict like"),
+        ({"content": "x", "extra": 1}, "unknown keys ['extra']"),
+        ({"content": "x", "is_error": "yes"}, "'is_error' must be true or false, not 'yes'"),
+        ({"content": {"a": 1}}, "its content {'a': 1} is a dict"),
+        ({"content": ["txt"]}, "its content item 0, 'txt', is a str"),
+    ],
+)
+def test_from_json_refuses_bad_data_with_a_typed_error(data: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"ToolResult\.from_json") as info:
+        ToolResult.from_json(data)
+    assert message in str(info.value)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["image", "image_file"]
+__all__ = ["image", "image_file", "sniff_media_type"]
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
@@ -20,7 +20,8 @@ _SUFFIXES = {
 }
 
 
-def _sniff(data: bytes) -> str | None:
+def sniff_media_type(data: bytes) -> str | None:
+    """The image media type that the first bytes of ``data`` show, or None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
@@ -39,7 +40,7 @@ def image(data: bytes, media_type: str | None = None) -> dict[str, Any]:
     out, it is read from the data's first bytes. Return the block from a tool
     (alone or in a list with text blocks) to show the model the picture.
     """
-    kind = media_type or _sniff(data)
+    kind = media_type or sniff_media_type(data)
     if kind is None:
         raise ValueError(
             "cannot tell the image type from its bytes; pass media_type= "
@@ -57,5 +58,5 @@ def image_file(path: str | os.PathLike[str], media_type: str | None = None) -> d
     """An ``image`` content block read from a file; the type comes from its bytes or suffix."""
     file = Path(path)
     data = file.read_bytes()
-    kind = media_type or _sniff(data) or _SUFFIXES.get(file.suffix.lower())
+    kind = media_type or sniff_media_type(data) or _SUFFIXES.get(file.suffix.lower())
     return image(data, kind)
