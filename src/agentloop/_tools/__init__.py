@@ -11,6 +11,8 @@
   (:func:`request_definitions` lists them for a request, without copies
   where the registry is ours).
 * :func:`image` and :func:`image_file`: image blocks for tool results.
+* :class:`ToolPolicy`: how the loop runs a tool (timeout, retry budget,
+  sequential); :func:`tool_policies` reads a registry's policies.
 """
 
 from ._decorator import Tool, tool
@@ -23,6 +25,7 @@ from ._function_registry import (
 )
 from ._images import image, image_file
 from ._logging import TOOL_ERROR, TOOL_INVALID_INPUT
+from ._policy import ToolPolicy
 from ._registry import (
     ToolRegistry,
     acall_tool,
@@ -30,6 +33,7 @@ from ._registry import (
     call_tool,
     is_server_tool,
     list_definitions,
+    tool_policies,
 )
 from ._results import ToolResult
 from ._wrappers import CombinedRegistry, FilteredRegistry, PrefixedRegistry, ValidatedRegistry
@@ -43,6 +47,7 @@ __all__ = [
     "PrefixedRegistry",
     "Tool",
     "ToolLike",
+    "ToolPolicy",
     "ToolRegistry",
     "ToolResult",
     "ValidatedRegistry",
@@ -57,4 +62,5 @@ __all__ = [
     "list_definitions",
     "request_definitions",
     "tool",
+    "tool_policies",
 ]

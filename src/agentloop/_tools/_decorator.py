@@ -12,10 +12,12 @@ from typing import Any, Generic, TypeVar, cast, overload
 from typing_extensions import ParamSpec, Self
 
 from agentloop._context import RunContext
+from agentloop._exceptions import ConfigurationError
 
 from ._aio import in_worker_thread, run_awaitable
 from ._callables import inspect_target
 from ._logging import log_invalid_input
+from ._policy import DEFAULT_POLICY, ToolPolicy
 from ._results import ToolResult, exception_result, to_result
 from ._spec import Arguments, Spec, definition_spec, function_spec
 from ._validation import InvalidInput
@@ -41,6 +43,7 @@ class Tool(Generic[P, R]):
     _spec: Spec
     _target: Callable[P, R]
     _bound: bool
+    _policy: ToolPolicy
 
     def __init__(
         self,
@@ -50,25 +53,36 @@ class Tool(Generic[P, R]):
         description: str | None = None,
         input_examples: Sequence[Mapping[str, Any]] | None = None,
         cache_control: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        sequential: bool = False,
     ) -> None:
         obj: Any = func._target if isinstance(func, Tool) else func
         target = inspect_target(obj)
+        policy = _policy(target.name, timeout, max_retries, sequential)
         spec = function_spec(target, name, description, input_examples, cache_control)
-        self._setup(spec, target.func, bound=target.binding == "none")
+        self._setup(spec, target.func, bound=target.binding == "none", policy=policy)
         if inspect.isroutine(target.func):
             functools.update_wrapper(self, target.func)
         else:
             self.__wrapped__ = target.func
             self.__name__ = target.name
 
-    def _setup(self, spec: Spec, target: Callable[..., Any], *, bound: bool) -> None:
+    def _setup(
+        self, spec: Spec, target: Callable[..., Any], *, bound: bool, policy: ToolPolicy
+    ) -> None:
         self._spec = spec
         self._target = target
         self._bound = bound
+        self._policy = policy
 
     @classmethod
     def from_definition(
-        cls, definition: Mapping[str, Any], handler: Callable[..., Any]
+        cls,
+        definition: Mapping[str, Any],
+        handler: Callable[..., Any],
+        *,
+        policy: ToolPolicy | None = None,
     ) -> Tool[..., Any]:
         """A tool from a hand-written definition and a handler.
 
@@ -79,11 +93,17 @@ class Tool(Generic[P, R]):
         called with it as its first argument: ``handler(input)``. If the handler
         has a parameter named ``ctx`` or annotated with :class:`RunContext`, the
         run context is passed to it by that name. The handler may be async.
+        ``policy`` (a :class:`ToolPolicy`) says how the loop runs it.
         Raises :class:`ToolDefinitionError` for an invalid definition.
         """
         spec = definition_spec(definition, handler)
+        if policy is not None and not isinstance(policy, ToolPolicy):
+            raise ConfigurationError(
+                f"tool {spec.name!r}: policy={policy!r} must be a ToolPolicy, "
+                "e.g. ToolPolicy(timeout=30)"
+            )
         self: Tool[..., Any] = cls.__new__(cls)
-        self._setup(spec, handler, bound=True)
+        self._setup(spec, handler, bound=True, policy=policy or DEFAULT_POLICY)
         self.__name__ = spec.name
         self.__wrapped__ = handler
         return self
@@ -108,6 +128,11 @@ class Tool(Generic[P, R]):
         """A copy of the definition for the request's ``tools`` list."""
         definition: dict[str, Any] = copy_json(self._spec.definition)
         return definition
+
+    @property
+    def policy(self) -> ToolPolicy:
+        """How the loop runs this tool: timeout, retry budget, sequential."""
+        return self._policy
 
     @property
     def is_async(self) -> bool:
@@ -206,6 +231,9 @@ def tool(
     description: str | None = None,
     input_examples: Sequence[Mapping[str, Any]] | None = None,
     cache_control: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    sequential: bool = False,
 ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
 def tool(
     func: Callable[P, R] | classmethod[Any, P, R] | staticmethod[P, R] | None = None,
@@ -215,6 +243,9 @@ def tool(
     description: str | None = None,
     input_examples: Sequence[Mapping[str, Any]] | None = None,
     cache_control: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    sequential: bool = False,
 ) -> Tool[P, R] | Callable[[Callable[P, R]], Tool[P, R]]:
     """Make a function a tool: ``@tool`` or ``@tool(name=..., description=...)``.
 
@@ -225,6 +256,10 @@ def tool(
     :class:`RunContext` are passed by the loop and left out of the schema.
     ``input_examples`` (checked against the schema) and ``cache_control`` are
     added to the definition when given.
+
+    ``timeout``, ``max_retries`` and ``sequential`` set the tool's
+    :class:`ToolPolicy` (:attr:`Tool.policy`), which the loop enforces; a
+    wrong value raises :class:`ConfigurationError` here.
 
     Works on sync and async functions, methods (put ``@tool`` above
     ``@classmethod`` / ``@staticmethod``), bound methods, ``functools.partial``
@@ -238,6 +273,9 @@ def tool(
         "description": description,
         "input_examples": input_examples,
         "cache_control": cache_control,
+        "timeout": timeout,
+        "max_retries": max_retries,
+        "sequential": sequential,
     }
     if func is not None:
         return Tool(func, **options)
@@ -246,6 +284,15 @@ def tool(
         return Tool(f, **options)
 
     return decorate
+
+
+def _policy(
+    name: str, timeout: float | None, max_retries: int | None, sequential: bool
+) -> ToolPolicy:
+    try:
+        return ToolPolicy(timeout, max_retries, sequential)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"tool function {name!r}: {exc}") from None
 
 
 def copy_json(value: Any) -> Any:

@@ -10,6 +10,7 @@ from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
 from ._decorator import Tool
+from ._policy import ToolPolicy
 from ._registry import (
     ToolRegistry,
     alist_definitions,
@@ -82,6 +83,10 @@ class FunctionRegistry:
     async def adefinitions(self) -> list[dict[str, Any]]:
         """Same as :meth:`definitions` (no I/O, so no thread needed)."""
         return self.definitions()
+
+    def policies(self) -> dict[str, ToolPolicy]:
+        """Each tool's :class:`ToolPolicy`, by name (server tools left out)."""
+        return {t.name: t.policy for t in self.tools}
 
     def _shared_definitions(self) -> list[dict[str, Any]]:
         """The stored definitions themselves, not copies: only to serialize a request."""

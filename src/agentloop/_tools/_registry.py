@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from agentloop._context import RunContext
+from agentloop._exceptions import ConfigurationError
 
 from ._aio import in_worker_thread, run_awaitable
+from ._policy import ToolPolicy
 from ._results import ToolResult, exception_result, to_result
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "call_tool",
     "is_server_tool",
     "list_definitions",
+    "tool_policies",
     "unknown_tool",
 ]
 
@@ -51,6 +54,11 @@ class ToolRegistry(Protocol):
 
     A registry may also offer ``async def acall(name, input, ctx)`` and
     ``async def adefinitions()``: the async adapters prefer them.
+
+    A registry may declare how its tools are run with a sync method
+    ``policies()`` returning a mapping from tool names (as the model sees
+    them) to :class:`ToolPolicy`; tools it leaves out get the default policy.
+    The loop reads it through :func:`tool_policies`.
     """
 
     def definitions(self) -> Definitions | Awaitable[Definitions]:
@@ -149,3 +157,31 @@ async def acall_tool(
 
 def _as_result(value: object) -> ToolResult:
     return value if isinstance(value, ToolResult) else to_result(value)
+
+
+def tool_policies(registry: ToolRegistry) -> Mapping[str, ToolPolicy]:
+    """The registry's per-tool policies, by tool name; ``{}`` if it declares none.
+
+    Reads the registry's optional ``policies()`` method. A tool missing from
+    the mapping gets the default :class:`ToolPolicy`. Raises
+    :class:`ConfigurationError` if ``policies()`` returns anything other than
+    a mapping of tool names to :class:`ToolPolicy` objects.
+    """
+    method = getattr(registry, "policies", None)
+    if method is None:
+        return {}
+    policies: object = method()
+    if inspect.iscoroutine(policies):
+        policies.close()
+        raise ConfigurationError(
+            f"{registry!r}.policies() is async; make it a plain (sync) method: "
+            "policies are declared, not fetched"
+        )
+    if not isinstance(policies, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, ToolPolicy) for k, v in policies.items()
+    ):
+        raise ConfigurationError(
+            f"{registry!r}.policies() returned {policies!r}; it must return a mapping "
+            "of tool names to ToolPolicy objects, e.g. {'search': ToolPolicy(timeout=30)}"
+        )
+    return policies

@@ -17,6 +17,7 @@ from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
 from ._logging import log_invalid_input
+from ._policy import ToolPolicy
 from ._registry import (
     ToolRegistry,
     acall_tool,
@@ -24,6 +25,7 @@ from ._registry import (
     call_tool,
     is_server_tool,
     list_definitions,
+    tool_policies,
     unknown_tool,
 )
 from ._results import ToolResult
@@ -76,6 +78,13 @@ class _Wrapper(ABC):
     async def adefinitions(self) -> list[Definition]:
         """The tool definitions, listed from async code."""
         return self._remember(self._view([await alist_definitions(c) for c in self._children]))
+
+    def policies(self) -> dict[str, ToolPolicy]:
+        """The wrapped registries' :class:`ToolPolicy` objects, by the names shown here."""
+        merged: dict[str, ToolPolicy] = {}
+        for child in self._children:
+            merged.update(tool_policies(child))
+        return merged
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
         """Call tool ``name`` from sync code."""
@@ -166,6 +175,10 @@ class PrefixedRegistry(_Wrapper):
     def _route(self, name: str) -> tuple[ToolRegistry, str]:
         return self._children[0], name[len(self.prefix) + 1 :]
 
+    def policies(self) -> dict[str, ToolPolicy]:
+        """The wrapped registry's policies, under the prefixed names."""
+        return {f"{self.prefix}_{n}": p for n, p in super().policies().items()}
+
     def __repr__(self) -> str:
         return f"PrefixedRegistry({self._children[0]!r}, prefix={self.prefix!r})"
 
@@ -179,12 +192,28 @@ class FilteredRegistry(_Wrapper):
     def __init__(self, registry: ToolRegistry, predicate: Callable[[Mapping[str, Any]], bool]):
         super().__init__(registry)
         self.predicate = predicate
+        self._listed = False
 
     def _view(self, listings: Sequence[list[Definition]]) -> list[Definition]:
         return [d for d in listings[0] if self.predicate(d)]
 
     def _route(self, name: str) -> tuple[ToolRegistry, str]:
         return self._children[0], name
+
+    def _remember(self, definitions: list[Definition]) -> list[Definition]:
+        self._listed = True
+        return super()._remember(definitions)
+
+    def policies(self) -> dict[str, ToolPolicy]:
+        """The wrapped registry's policies, for the tools the last listing showed.
+
+        Before the first listing nothing is known to be hidden, so every
+        policy is reported (a hidden tool cannot be called anyway).
+        """
+        policies = super().policies()
+        if not self._listed:
+            return policies
+        return {n: p for n, p in policies.items() if n in self._names}
 
     def __repr__(self) -> str:
         return f"FilteredRegistry({self._children[0]!r}, {self.predicate!r})"
