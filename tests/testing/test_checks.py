@@ -78,7 +78,9 @@ def test_a_compliant_conversation_passes() -> None:
         web_search_result(results=[{"url": "https://example.com", "title": "t"}]),
         stop_reason="pause_turn",
     )
-    fake = FakeAnthropic([tool_turn(), paused, reply(text("Sunny in both.")), reply("Bye.")])
+    fake = FakeAnthropic(
+        [tool_turn(), paused, reply(text("Sunny in both.")), reply("Bye.")], round_trip=True
+    )
     options = {
         "tools": TOOLS,
         "thinking": THINKING,
@@ -136,6 +138,14 @@ def with_header(name: str, value: str) -> Breaker:
     return breaker
 
 
+def with_new_version(*messages: dict[str, Any]) -> Breaker:
+    def breaker(payload: dict[str, Any], headers: dict[str, str]) -> None:
+        payload["messages"] = list(messages)
+        headers["anthropic-version"] = "2026-10-21"
+
+    return breaker
+
+
 ASSISTANT = {"role": "assistant", "content": "Hello"}
 CASES: dict[str, tuple[Breaker, str]] = {
     "no api key": (without("x-api-key"), "x-api-key header"),
@@ -148,8 +158,6 @@ CASES: dict[str, tuple[Breaker, str]] = {
     "bad role": (with_messages({"role": "tool", "content": "x"}), "message shape"),
     "untyped block": (with_messages({"role": "user", "content": [{"text": "x"}]}), "message shape"),
     "assistant first": (with_messages(ASSISTANT, USER), "first message"),
-    "two users": (with_messages(USER, USER), "roles alternate"),
-    "two assistants": (with_messages(USER, ASSISTANT, ASSISTANT), "roles alternate"),
     "system first": (
         with_messages({"role": "system", "content": "x"}, USER),
         "system message placement",
@@ -171,6 +179,48 @@ CASES: dict[str, tuple[Breaker, str]] = {
     "result for nothing": (
         with_messages(USER, ASSISTANT, {"role": "user", "content": [RESULT]}),
         "tool_result answers previous tool_use",
+    ),
+    "unanswered in the combined turn": (
+        with_messages(
+            USER,
+            {"role": "assistant", "content": "Let me check."},
+            {"role": "assistant", "content": [TOOL_USE]},
+            {"role": "user", "content": "?"},
+            {"role": "user", "content": [{"type": "text", "text": "still nothing"}]},
+        ),
+        "tool_use answered",
+    ),
+    "result after text in the combined turn": (
+        with_messages(
+            USER,
+            {"role": "assistant", "content": [TOOL_USE]},
+            {"role": "user", "content": "first"},
+            {"role": "user", "content": [RESULT]},
+        ),
+        "tool_result first",
+    ),
+    "result twice across messages": (
+        with_messages(
+            USER,
+            {"role": "assistant", "content": [TOOL_USE]},
+            {"role": "user", "content": [RESULT]},
+            {"role": "user", "content": [RESULT]},
+        ),
+        "tool_result once",
+    ),
+    "document in assistant under 2026-10-21": (
+        with_new_version(
+            USER,
+            {"role": "assistant", "content": [{"type": "document", "source": {}}]},
+            {"role": "user", "content": "ok"},
+        ),
+        "document in assistant message",
+    ),
+    "cited user text under 2026-10-21": (
+        with_new_version(
+            {"role": "user", "content": [{"type": "text", "text": "x", "citations": [{}]}]}
+        ),
+        "citations in user message",
     ),
     "result after text": (
         with_messages(
@@ -253,9 +303,11 @@ def test_thinking_on_allows_auto_and_none() -> None:
     )
 
 
-def served_then(change: Callable[[dict[str, Any]], None], **fields: Any) -> FakeAnthropic:
+def served_then(
+    change: Callable[[dict[str, Any]], None], round_trip: bool = True, **fields: Any
+) -> FakeAnthropic:
     """Serve the tool turn, then send it back after ``change`` (with ``fields``)."""
-    fake = FakeAnthropic([tool_turn(), reply("done")])
+    fake = FakeAnthropic([tool_turn(), reply("done")], round_trip=round_trip)
     first = as_turn(post(fake, body(USER, tools=TOOLS, **fields)).json())
     answer = results_for(first)
     change(first)
@@ -289,25 +341,50 @@ def test_dropped_extra_field_is_caught() -> None:
     assert "caller" in fake.violations[0].detail
 
 
+def test_a_changed_tool_use_is_accepted_as_the_api_does_without_round_trip() -> None:
+    # The API is stateless: an edited (or synthetic) assistant turn is valid.
+    def edit(turn: dict[str, Any]) -> None:
+        turn["content"][2]["input"] = {"location": "[redacted]"}
+
+    assert served_then(edit, round_trip=False).violations == []
+    assert [v.rule for v in served_then(edit).violations] == ["served block unchanged"]
+    # thinking is checked either way: the API verifies its signature
+    forged = served_then(lambda t: t["content"][0].update(signature="x"), round_trip=False)
+    assert [v.rule for v in forged.violations] == ["thinking unchanged"]
+
+
 def test_pause_turn_must_be_resent_unchanged() -> None:
     paused = reply(server_tool_use("web_search", {"q": "x"}), stop_reason="pause_turn")
-    fake = FakeAnthropic([paused, reply("done")])
+    fake = FakeAnthropic([paused, reply("done")], round_trip=True)
     turn = as_turn(post(fake, body(USER)).json())
     post(fake, body(USER, turn, {"role": "user", "content": "go on"}))
     assert [v.rule for v in fake.violations] == ["pause_turn continuation"]
 
 
+def test_without_round_trip_a_paused_turn_may_be_left_as_the_stateless_api_allows() -> None:
+    paused = reply(server_tool_use("web_search", {"q": "x"}), stop_reason="pause_turn")
+    fake = FakeAnthropic([paused, reply("fresh start")])
+    post(fake, body(USER))
+    assert post(fake, body({"role": "user", "content": "Another conversation"})).status_code == 200
+    assert fake.violations == []
+
+
 def test_a_turn_paused_twice_may_come_back_as_one_message() -> None:
     first = reply(server_tool_use("web_search", {"q": "a"}), stop_reason="pause_turn")
     second = reply(server_tool_use("web_search", {"q": "b"}), stop_reason="pause_turn")
-    fake = FakeAnthropic([first, second, reply("done")])
+    fake = FakeAnthropic([first, second, reply("done")], round_trip=True)
     turn = as_turn(post(fake, body(USER)).json())
     more = as_turn(post(fake, body(USER, turn)).json())
     merged = {"role": "assistant", "content": [*turn["content"], *more["content"]]}
     post(fake, body(USER, merged))
     assert fake.violations == []
+    fake = FakeAnthropic([first, second, reply("done")], round_trip=True)
+    post(fake, body(USER))
+    post(fake, body(USER, turn))
+    post(fake, body(USER, turn, more))  # two assistant messages: one combined turn
+    assert fake.violations == []
     changed = {"role": "assistant", "content": [*more["content"], *turn["content"]]}
-    fake = FakeAnthropic([first, second, reply("done")])
+    fake = FakeAnthropic([first, second, reply("done")], round_trip=True)
     post(fake, body(USER))
     post(fake, body(USER, turn))
     post(fake, body(USER, changed))

@@ -196,10 +196,11 @@ async def test_hundreds_of_concurrent_connections() -> None:
     fake.assert_clean()
 
 
-def test_a_20000_event_stream(client: httpx.Client, api: Any) -> None:
+def test_a_20000_event_stream(api: Any) -> None:
     style = SSEStyle(delta_chars=1, chunking="events")
     fake = FakeAnthropic([reply("x" * 20_000)], style=style)
-    with serve(fake) as url:
+    # A generous read timeout: on a loaded machine a pause between reads is no stall.
+    with serve(fake) as url, httpx.Client(headers=HEADERS, timeout=60.0) as client:
         data, error = read_stream(client, url)
     events = api.parse_sse(data)
     assert error is None

@@ -2,14 +2,15 @@
 
 It speaks the real wire format (JSON and SSE, with the quirks of real traffic),
 checks every request against the protocol, and runs over ``httpx`` (its
-:attr:`FakeAnthropic.transport`) or as a local HTTP server
+:attr:`FakeAnthropic.transport`, or the ready clients of :meth:`FakeAnthropic.client`
+and :meth:`FakeAnthropic.async_client`) or as a local HTTP server
 (:mod:`agentloop.testing.server`)::
 
     from agentloop.testing import FakeAnthropic, reply, text, tool_use
 
     fake = FakeAnthropic([reply(tool_use("get_weather", {"location": "Paris"})),
                           reply(text("It is sunny."))])
-    client = httpx.Client(transport=fake.transport, base_url="https://api.anthropic.com")
+    agent = Agent(model="claude-sonnet-4-6", tools=[get_weather], client=fake.client())
 """
 
 from ._builders import (
@@ -29,6 +30,7 @@ from ._builders import (
     web_search_result,
 )
 from ._checks import Violation
+from ._errors import ScriptError
 from ._fake import FakeAnthropic, Handler, ProtocolViolationError
 from ._recorded import RecordedRequest
 from ._script import BrokenStream, ErrorReply, Fault, Garbage, Reply, Script, ScriptItem, SSEStyle
@@ -45,6 +47,7 @@ __all__ = [
     "Reply",
     "SSEStyle",
     "Script",
+    "ScriptError",
     "ScriptItem",
     "Violation",
     "block",

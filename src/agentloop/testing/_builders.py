@@ -7,7 +7,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._errors import ScriptError
 from ._script import JSON, BrokenStream, ErrorReply, Fault, Garbage, Reply
+from ._validate import as_body, describe
 
 __all__ = [
     "block",
@@ -91,8 +93,8 @@ def redacted_thinking(data: str) -> JSON:
 
 def block(data: Mapping[str, Any]) -> JSON:
     """Any block given as the API's JSON (``{"type": "compaction", ...}``), served as is."""
-    if "type" not in data:
-        raise ValueError("a content block needs a 'type'")
+    if not isinstance(data, Mapping) or not isinstance(data.get("type"), str):
+        raise ScriptError(f"block() takes a dict with a string 'type', got {describe(data)}")
     return dict(data)
 
 
@@ -115,9 +117,7 @@ def reply(
     ``model`` to the request's model. ``truncated=True`` says max_tokens cut
     the last block short. ``extra`` adds top-level fields.
     """
-    content = [text(b) if isinstance(b, str) else dict(b) for b in blocks]
-    if truncated and not content:
-        raise ValueError("a truncated reply needs a last block to cut short")
+    content = [text(b) if isinstance(b, str) else _as_block(b) for b in blocks]
     return Reply(
         content=content,
         stop_reason=stop_reason,
@@ -129,6 +129,14 @@ def reply(
         truncated=truncated,
         extra=extra,
     )
+
+
+def _as_block(value: Any) -> JSON:
+    if not isinstance(value, Mapping):
+        raise ScriptError(
+            f"reply() takes blocks (text(...), tool_use(...), ...) or strings, got {describe(value)}"
+        )
+    return dict(value)
 
 
 def http_error(
@@ -156,9 +164,11 @@ def truncated_stream(reply: Reply, after_events: int = 1) -> BrokenStream:
     return BrokenStream(reply, after_events)
 
 
-def garbage(body: bytes, status: int = 200, content_type: str = "application/json") -> Garbage:
-    """A broken response: ``body`` served as is."""
-    return Garbage(body, status, content_type)
+def garbage(
+    body: bytes | str, status: int = 200, content_type: str = "application/json"
+) -> Garbage:
+    """A broken response: ``body`` served as is (a ``str`` is sent as UTF-8)."""
+    return Garbage(as_body(body), status, content_type)
 
 
 def connection_reset(reply: Reply | None = None, after_events: int = 1) -> Fault:

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._loop._rules import Problem, request_problems, thinking_on
+from ._messages import NEW_VERSION, check_messages
 from ._recorded import RecordedRequest
 
 __all__ = ["Problem", "Violation", "check_request", "thinking_on"]
 
 PREFIX = "agentloop.testing: "
+_VERSIONS = ("2023-06-01", NEW_VERSION)
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
@@ -47,7 +49,8 @@ def check_request(request: RecordedRequest) -> list[Problem]:
     messages = body.get("messages")
     if isinstance(messages, list) and messages:
         shape = list(_check_shapes(messages))
-        problems += shape or [*_check_roles(messages), *_check_tool_results(messages)]
+        version = request.headers.get("anthropic-version")
+        problems += shape or check_messages(messages, version)
     problems += _check_tools(body)
     return problems
 
@@ -62,12 +65,13 @@ def _check_http(request: RecordedRequest) -> Iterator[Problem]:
     if request.path != "/v1/messages":
         yield "path", f"expected /v1/messages, got {request.path}"
     headers = request.headers
-    if not headers.get("x-api-key"):
-        yield "x-api-key header", "missing"
-    if headers.get("anthropic-version") != "2023-06-01":
+    if not headers.get("x-api-key") and not _bearer(headers.get("authorization", "")):
+        yield "x-api-key header", "missing (send x-api-key, or authorization: Bearer <key>)"
+    version = headers.get("anthropic-version")
+    if version not in _VERSIONS:
         yield (
             "anthropic-version header",
-            f"expected '2023-06-01', got {headers.get('anthropic-version')!r}",
+            f"expected one of {', '.join(map(repr, _VERSIONS))}, got {version!r}",
         )
     content_type = headers.get("content-type", "").split(";")[0].strip()
     if content_type != "application/json":
@@ -75,6 +79,11 @@ def _check_http(request: RecordedRequest) -> Iterator[Problem]:
             "content-type header",
             f"expected 'application/json', got {headers.get('content-type')!r}",
         )
+
+
+def _bearer(value: str) -> bool:
+    scheme, _, token = value.partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
 
 
 def _check_fields(body: dict[str, Any]) -> Iterator[Problem]:
@@ -104,79 +113,6 @@ def _check_shapes(messages: list[Any]) -> Iterator[Problem]:
                 "message shape",
                 f"messages[{i}].content must be a string or a list of typed blocks",
             )
-
-
-def _check_roles(messages: list[dict[str, Any]]) -> Iterator[Problem]:
-    if messages[0]["role"] != "user":
-        yield "first message", f"messages[0] must be a user message, got {messages[0]['role']!r}"
-    previous: str | None = None
-    for i, message in enumerate(messages):
-        role = message["role"]
-        if role == "system":
-            if i == 0 or messages[i - 1]["role"] != "user":
-                yield (
-                    "system message placement",
-                    f"messages[{i}] (role system) must follow a user message",
-                )
-            continue
-        if role == previous:
-            yield "roles alternate", f"messages[{i}] is a second {role!r} turn in a row"
-        previous = role
-
-
-def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
-    content = message.get("content")
-    return content if isinstance(content, list) else []
-
-
-def _check_tool_results(messages: list[dict[str, Any]]) -> Iterator[Problem]:
-    for i, message in enumerate(messages):
-        if message["role"] == "assistant":
-            yield from _check_answered(messages, i)
-        if message["role"] != "user":
-            continue
-        blocks = _blocks(message)
-        results = [b for b in blocks if b["type"] == "tool_result"]
-        if blocks[: len(results)] != results:
-            yield (
-                "tool_result first",
-                f"messages[{i}]: tool_result blocks must come before any other block",
-            )
-        asked = (
-            _tool_use_ids(messages[i - 1]) if i and messages[i - 1]["role"] == "assistant" else []
-        )
-        seen: set[str] = set()
-        for j, result in enumerate(blocks):
-            if result["type"] != "tool_result":
-                continue
-            answered = result.get("tool_use_id")
-            if answered not in asked:
-                yield (
-                    "tool_result answers previous tool_use",
-                    f"messages[{i}].content[{j}] answers {answered!r}, "
-                    "which is no tool_use of the assistant message just before",
-                )
-            elif answered in seen:
-                yield "tool_result once", f"messages[{i}] answers {answered!r} twice"
-            seen.add(str(answered))
-
-
-def _tool_use_ids(message: dict[str, Any]) -> list[str]:
-    return [b.get("id", "") for b in _blocks(message) if b["type"] == "tool_use"]
-
-
-def _check_answered(messages: list[dict[str, Any]], i: int) -> Iterator[Problem]:
-    asked = _tool_use_ids(messages[i])
-    after = messages[i + 1] if i + 1 < len(messages) else {"role": None}
-    answered = {b.get("tool_use_id") for b in _blocks(after) if b["type"] == "tool_result"}
-    missing = [tool_id for tool_id in asked if tool_id not in answered]
-    if missing:
-        yield (
-            "tool_use answered",
-            "tool_use ids were found without tool_result blocks immediately after: "
-            f"{', '.join(missing)} (messages[{i}]). Each tool_use block must have a "
-            "corresponding tool_result block in the next message",
-        )
 
 
 def _check_tools(body: dict[str, Any]) -> Iterator[Problem]:

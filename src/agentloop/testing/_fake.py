@@ -6,16 +6,22 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import anyio.lowlevel
 import httpx
 
 from ._checks import PREFIX, Violation, check_request
+from ._errors import ScriptError
 from ._memory import Memory
 from ._recorded import RecordedRequest
 from ._render import Planned, Renderer
-from ._script import Script, ScriptItem, SSEStyle
+from ._script import Script, ScriptItem, SSEStyle, ensure_item
 from ._sse import chunked
+from ._validate import describe
+
+if TYPE_CHECKING:
+    from agentloop import AsyncClient, Client
 
 __all__ = ["FakeAnthropic", "Handler", "ProtocolViolationError"]
 
@@ -37,6 +43,11 @@ class FakeAnthropic:
     local server. A request that breaks the protocol gets the HTTP 400 the API
     would send and is recorded in :attr:`violations`; leaving a ``with`` block
     raises :class:`ProtocolViolationError` if there are any.
+
+    The checks accept exactly what the API accepts. ``round_trip=True`` adds
+    agentloop's round-trip contract, which the stateless API cannot check:
+    every block served comes back unchanged, and the request after a
+    ``pause_turn`` reply continues the paused turn.
     """
 
     def __init__(
@@ -46,18 +57,19 @@ class FakeAnthropic:
         style: SSEStyle | None = None,
         repeat: bool | None = None,
         checks: bool = True,
+        round_trip: bool = False,
         seed: int = 0,
     ) -> None:
         self.handler: Handler | None = None
         self._script: list[ScriptItem] = []
         self.repeat = False
         if isinstance(script, Script):
-            self._script, self.repeat = list(script.responses), script.repeat
+            self._script, self.repeat = _items(script.responses), script.repeat
             style = style or script.style
         elif callable(script):
             self.handler = script
         elif script is not None:
-            self._script = list(script)
+            self._script = _items(script)
         if repeat is not None:
             self.repeat = repeat
         self.style = style or SSEStyle()
@@ -65,20 +77,40 @@ class FakeAnthropic:
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
         self._next = 0
-        self._memory = Memory()
+        self._memory = Memory(round_trip)
         self._renderer = Renderer(self.style, seed)
         self._lock = threading.Lock()
         self._transport = httpx.MockTransport(self._handle)
 
     @classmethod
-    def from_file(cls, path: str | Path, *, checks: bool = True, seed: int = 0) -> FakeAnthropic:
+    def from_file(
+        cls, path: str | Path, *, checks: bool = True, round_trip: bool = False, seed: int = 0
+    ) -> FakeAnthropic:
         """A fake serving the script file at ``path``."""
-        return cls(Script.load(path), checks=checks, seed=seed)
+        return cls(Script.load(path), checks=checks, round_trip=round_trip, seed=seed)
 
     def add(self, *responses: ScriptItem) -> None:
         """Append responses to the script."""
+        items = _items(responses, "fake.add()")
         with self._lock:
-            self._script.extend(responses)
+            self._script.extend(items)
+
+    def client(self, **client_kwargs: Any) -> Client:
+        """A ready :class:`~agentloop.Client` wired to this fake.
+
+        It has a dummy api key and the default base URL, goes through
+        :attr:`transport`, and its retries never wait. ``client_kwargs`` go to
+        ``Client`` (``max_retries=0``, ``api_key=...``, ``sleep=...``, ...).
+        """
+        from ._clients import client_for
+
+        return client_for(self._transport, client_kwargs)
+
+    def async_client(self, **client_kwargs: Any) -> AsyncClient:
+        """A ready :class:`~agentloop.AsyncClient` wired to this fake, as :meth:`client`."""
+        from ._clients import async_client_for
+
+        return async_client_for(self._transport, client_kwargs)
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -124,8 +156,7 @@ class FakeAnthropic:
             problems = self._check(request)
             item = None if problems else self._take(request)
             if item is None and not problems:
-                have = f"the script has {len(self._script)}"
-                problems = [("script exhausted", f"no scripted response ({have})")]
+                problems = [("script exhausted", self._exhausted())]
             if item is None:
                 planned = self._reject(request, problems)
             else:
@@ -145,13 +176,20 @@ class FakeAnthropic:
 
     def _take(self, request: RecordedRequest) -> ScriptItem | None:
         if self.handler is not None:
-            return self.handler(request)
+            answer = self.handler(request)
+            return ensure_item(answer, f"the handler's answer to request {request.index}")
         if self._next >= len(self._script):
             if not (self.repeat and self._script):
                 return None
             self._next = 0
         self._next += 1
         return self._script[self._next - 1]
+
+    def _exhausted(self) -> str:
+        return (
+            f"no scripted response left: all {len(self._script)} were served; give more "
+            "with fake.add(...), or pass repeat=True to start over"
+        )
 
     def _failure(self, rule: str, detail: str) -> Planned:
         """Record a failure of the fake itself (a handler that raised, say): HTTP 500."""
@@ -174,6 +212,15 @@ class FakeAnthropic:
             raise httpx.ReadError("agentloop.testing: connection reset by peer", request=request)
         stream = _PlannedStream(planned, self.style, request)
         return httpx.Response(planned.status, headers=planned.headers, stream=stream)
+
+
+def _items(responses: Any, where: str = "FakeAnthropic()") -> list[ScriptItem]:
+    if isinstance(responses, (str, bytes, dict)) or not isinstance(responses, Iterable):
+        raise ScriptError(
+            f"{where} takes a list of script items (or a Script, or a function of the "
+            f"request), got {describe(responses)}; wrap a single reply in a list"
+        )
+    return [ensure_item(item, f"{where} item {i}") for i, item in enumerate(responses)]
 
 
 class _PlannedStream(httpx.SyncByteStream, httpx.AsyncByteStream):

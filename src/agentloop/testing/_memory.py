@@ -1,4 +1,10 @@
-"""Rules about sending back what the fake served: thinking, tool calls, pause_turn."""
+"""Rules about sending back what the fake served: thinking, tool calls, pause_turn.
+
+Thinking blocks are API rules (the API verifies their signatures). The others
+are agentloop's round-trip contract, which the stateless API cannot check: a
+served block comes back unchanged, and the request after a ``pause_turn``
+continues the paused turn. They run only with ``round_trip=True``.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,16 @@ from typing import Any
 from ._checks import Problem, thinking_on
 from ._render import Served
 from ._script import JSON
+from ._turns import merge_turns
 
 __all__ = ["Memory"]
 
 _THINKING = ("thinking", "redacted_thinking")
+
+
+def _id(block: JSON) -> str:
+    value = block.get("id")
+    return value if isinstance(value, str) else ""
 
 
 def _key(block: JSON) -> str:
@@ -22,7 +34,8 @@ def _key(block: JSON) -> str:
 class Memory:
     """What the fake served so far, and the rules that depend on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, round_trip: bool = False) -> None:
+        self.round_trip = round_trip
         self._by_id: dict[str, JSON] = {}
         self._thinking: set[str] = set()
         self._thinking_of_tool: dict[str, list[JSON]] = {}
@@ -49,7 +62,7 @@ class Memory:
         problems = list(self._check_blocks(messages))
         if thinking_on(body):
             problems += self._check_thinking_kept(messages)
-        if paused is not None:
+        if paused is not None and self.round_trip:
             problems += _check_resumed(messages, paused)
         return problems
 
@@ -68,7 +81,7 @@ class Memory:
                         f"{where} is a {block.get('type')} block the fake never served in this "
                         "form; thinking blocks go back byte for byte, signature included",
                     )
-                served = self._by_id.get(block.get("id", ""))
+                served = self._by_id.get(_id(block)) if self.round_trip else None
                 if served is not None and served != block:
                     changed = sorted(k for k in {*served, *block} if served.get(k) != block.get(k))
                     yield (
@@ -78,49 +91,35 @@ class Memory:
                     )
 
     def _check_thinking_kept(self, messages: list[Any]) -> Iterator[Problem]:
-        last = max(
-            (
-                i
-                for i, m in enumerate(messages)
-                if isinstance(m, dict) and m.get("role") == "assistant"
-            ),
-            default=None,
-        )
-        if last is None or not isinstance(messages[last].get("content"), list):
+        turns = [t for t in merge_turns(messages) if t.role == "assistant"]
+        if not turns:
             return
-        content = messages[last]["content"]
-        present = {_key(b) for b in content if isinstance(b, dict)}
+        content = turns[-1].blocks
+        present = {_key(b) for b in content}
         for block in content:
-            thoughts = (
-                self._thinking_of_tool.get(block.get("id", "")) if isinstance(block, dict) else None
-            )
+            thoughts = self._thinking_of_tool.get(_id(block))
             if thoughts and any(_key(t) not in present for t in thoughts):
                 yield (
                     "thinking kept with tool_use",
-                    f"messages[{last}] sends back tool_use {block['id']!r} without the thinking "
-                    "blocks served with it (with thinking on they must come back unchanged)",
+                    f"{turns[-1].label()} sends back tool_use {block['id']!r} without the "
+                    "thinking blocks served with it (with thinking on they must come back "
+                    "unchanged)",
                 )
                 return
 
 
 def _check_resumed(messages: list[Any], paused: list[JSON]) -> Iterator[Problem]:
-    """The last message must be the assistant turn ending with the paused content.
+    """The last turn must be the assistant turn ending with the paused content.
 
-    Earlier content of the same turn may come before it (a turn paused twice
-    is sent back as one assistant message, as the API itself would merge two
-    consecutive assistant messages), but the paused blocks come last, unchanged.
+    Earlier content of the same turn may come before it, in the same message or
+    in earlier consecutive assistant messages (the API combines them), but the
+    paused blocks come last, unchanged.
     """
-    last = messages[-1] if messages else None
-    content = last.get("content") if isinstance(last, dict) else None
-    if (
-        not isinstance(last, dict)
-        or last.get("role") != "assistant"
-        or not isinstance(content, list)
-        or not paused
-        or content[-len(paused) :] != paused
-    ):
+    turns = merge_turns(messages)
+    content = turns[-1].blocks if turns and turns[-1].role == "assistant" else []
+    if not paused or len(content) < len(paused) or content[-len(paused) :] != paused:
         yield (
             "pause_turn continuation",
             "the request after a pause_turn reply must end with the paused assistant "
-            "content, sent back unchanged at the end of the last message",
+            "content, sent back unchanged at the end of the last assistant turn",
         )

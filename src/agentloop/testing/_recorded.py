@@ -10,9 +10,16 @@ from typing import Any
 __all__ = ["RecordedRequest"]
 
 
+_SECRET_HEADERS = ("x-api-key", "authorization")
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the fake received, in the order received (``index`` from 1)."""
+    """One request the fake received, in the order received (``index`` from 1).
+
+    Its ``repr`` masks the ``x-api-key`` and ``authorization`` headers; read
+    them from :attr:`headers`.
+    """
 
     index: int
     method: str
@@ -35,6 +42,13 @@ class RecordedRequest:
             body = None
         lowered = {k.lower(): v for k, v in headers.items()}
         return cls(index, method.upper(), path, lowered, raw, body)
+
+    def __repr__(self) -> str:
+        headers = {k: ("<hidden>" if k in _SECRET_HEADERS else v) for k, v in self.headers.items()}
+        return (
+            f"RecordedRequest(index={self.index}, method={self.method!r}, path={self.path!r}, "
+            f"headers={headers!r}, body={self.body!r})"
+        )
 
     @property
     def stream(self) -> bool:

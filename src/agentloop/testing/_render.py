@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 
 from agentloop._exceptions import STATUS_BY_ERROR_TYPE
 
+from ._errors import ScriptError
 from ._ids import IdMaker
 from ._recorded import RecordedRequest
 from ._script import JSON, BrokenStream, ErrorReply, Fault, Garbage, Reply, ScriptItem, SSEStyle
@@ -111,7 +112,7 @@ class Renderer:
                 last_server_id = block["id"]
             if kind == "web_search_tool_result" and "tool_use_id" not in block:
                 if last_server_id is None:
-                    raise ValueError(
+                    raise ScriptError(
                         "web_search_result() without tool_use_id follows no server_tool_use"
                     )
                 block = {"type": kind, "tool_use_id": last_server_id, **block}

@@ -34,6 +34,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+from ._errors import ScriptError
+from ._validate import as_body, check_content, check_status, describe
+
 __all__ = [
     "BrokenStream",
     "ErrorReply",
@@ -43,6 +46,7 @@ __all__ = [
     "SSEStyle",
     "Script",
     "ScriptItem",
+    "ensure_item",
 ]
 
 JSON: TypeAlias = dict[str, Any]
@@ -66,6 +70,7 @@ class Reply:
     """More top-level fields of the response (``container``, ...)."""
 
     def __post_init__(self) -> None:
+        check_content(self.content, self.truncated)
         if self.stop_reason is None:
             self.stop_reason = _infer_stop_reason(self.content, self.truncated)
 
@@ -91,6 +96,9 @@ class ErrorReply:
     message: str
     headers: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        check_status(self.status, "http_error()")
+
     def to_json(self) -> JSON:
         """This error in the script file format."""
         return {"kind": "http_error", **asdict(self)}
@@ -109,6 +117,9 @@ class BrokenStream:
     after_events: int = 1
     error_type: str | None = None
     message: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reply(self.reply, "stream_error() or truncated_stream()")
 
     def to_json(self) -> JSON:
         """This stream in the script file format."""
@@ -134,6 +145,10 @@ class Garbage:
     body: bytes
     status: int = 200
     content_type: str = "application/json"
+
+    def __post_init__(self) -> None:
+        self.body = as_body(self.body)
+        check_status(self.status, "garbage()")
 
     def to_json(self) -> JSON:
         """This response in the script file format."""
@@ -161,6 +176,12 @@ class Fault:
     after_events: int = 1
     seconds: float = 0.0
 
+    def __post_init__(self) -> None:
+        if self.kind not in ("reset", "stall"):
+            raise ScriptError(f"a Fault's kind is 'reset' or 'stall', got {describe(self.kind)}")
+        if self.reply is not None:
+            _check_reply(self.reply, f"{'stall' if self.kind == 'stall' else 'connection_reset'}()")
+
     def to_json(self) -> JSON:
         """This fault in the script file format."""
         return {
@@ -173,6 +194,25 @@ class Fault:
 
 ScriptItem: TypeAlias = Reply | ErrorReply | BrokenStream | Garbage | Fault
 """Anything a fake can answer one request with."""
+
+_ITEM_TYPES = (Reply, ErrorReply, BrokenStream, Garbage, Fault)
+
+
+def _check_reply(reply: Any, where: str) -> None:
+    if not isinstance(reply, Reply):
+        raise ScriptError(f"{where} takes a reply(...), got {describe(reply)}")
+
+
+def ensure_item(item: Any, where: str) -> ScriptItem:
+    """``item`` if it is a script item, else a :class:`ScriptError` saying what to pass."""
+    if isinstance(item, _ITEM_TYPES):
+        return item
+    hint = f" (for a text reply, use reply({item!r}))" if isinstance(item, str) else ""
+    raise ScriptError(
+        f"{where} is {describe(item)}, which is no script item; build it with reply(), "
+        f"http_error(), stream_error(), truncated_stream(), garbage(), connection_reset() "
+        f"or stall(){hint}"
+    )
 
 
 @dataclass(frozen=True)
@@ -224,10 +264,15 @@ class Script:
     @classmethod
     def from_json(cls, data: JSON) -> Script:
         """Read a script from its JSON object (see the module docstring)."""
+        if not isinstance(data, dict):
+            raise ScriptError(f"a script is a JSON object, got {describe(data)}")
         if data.get("version", 1) != 1:
-            raise ValueError(f"unknown script version {data['version']!r}")
+            raise ScriptError(f"unknown script version {data['version']!r}; this kit reads 1")
+        responses = data.get("responses", [])
+        if not isinstance(responses, list):
+            raise ScriptError(f"a script's 'responses' is a list, got {describe(responses)}")
         return cls(
-            responses=[item_from_json(item) for item in data.get("responses", [])],
+            responses=[_item_at(i, item) for i, item in enumerate(responses)],
             repeat=bool(data.get("repeat", False)),
             style=_style_from_json(data.get("sse", {})),
         )
@@ -239,56 +284,110 @@ class Script:
     @classmethod
     def load(cls, path: str | Path) -> Script:
         """Read a script file."""
-        return cls.from_json(json.loads(Path(path).read_text()))
+        try:
+            data = json.loads(Path(path).read_text())
+        except json.JSONDecodeError as exc:
+            raise ScriptError(f"script file {str(path)!r} is not JSON: {exc}") from None
+        try:
+            return cls.from_json(data)
+        except ScriptError as exc:
+            raise ScriptError(f"script file {str(path)!r}: {exc}") from None
 
 
-def _style_from_json(data: JSON) -> SSEStyle:
+def _style_from_json(data: Any) -> SSEStyle:
+    if not isinstance(data, dict):
+        raise ScriptError(f"a script's 'sse' is a JSON object, got {describe(data)}")
     known = {f.name for f in fields(SSEStyle)}
     unknown = set(data) - known
     if unknown:
-        raise ValueError(f"unknown sse style fields: {sorted(unknown)}")
+        raise ScriptError(f"unknown sse style fields {sorted(unknown)}; known: {sorted(known)}")
     return SSEStyle(**data)
 
 
-def _reply_from_json(data: JSON) -> Reply:
-    return Reply(**{k: v for k, v in data.items() if k != "kind"})
+def _item_at(index: int, data: Any) -> ScriptItem:
+    try:
+        return item_from_json(data)
+    except ScriptError as exc:
+        raise ScriptError(f"responses[{index}]: {exc}") from None
 
 
-def item_from_json(data: JSON) -> ScriptItem:
+def _reply_from_json(data: Any) -> Reply:
+    if not isinstance(data, dict):
+        raise ScriptError(f"a reply is a JSON object, got {describe(data)}")
+    fields_ = {k: v for k, v in data.items() if k != "kind"}
+    known = {f.name for f in fields(Reply)}
+    unknown = set(fields_) - known
+    if unknown:
+        raise ScriptError(f"unknown reply fields {sorted(unknown)}; known: {sorted(known)}")
+    return Reply(**fields_)
+
+
+def _need(data: JSON, key: str) -> Any:
+    if key not in data:
+        raise ScriptError(f"a {data.get('kind')!r} item needs {key!r}")
+    return data[key]
+
+
+def item_from_json(data: Any) -> ScriptItem:
     """Read one scripted response from its JSON object."""
+    if not isinstance(data, dict):
+        raise ScriptError(f"a script item is a JSON object with a 'kind', got {describe(data)}")
     kind = data.get("kind")
-    if kind == "reply":
-        return _reply_from_json(data)
-    if kind == "http_error":
-        return ErrorReply(
-            status=data["status"],
-            error_type=data["error_type"],
-            message=data["message"],
-            headers=data.get("headers", {}),
-        )
-    if kind in ("stream_error", "truncated_stream"):
-        return BrokenStream(
-            reply=_reply_from_json(data["reply"]),
-            after_events=data.get("after_events", 1),
-            error_type=data.get("error_type") if kind == "stream_error" else None,
-            message=data.get("message"),
-        )
-    if kind == "garbage":
-        if "body_base64" in data:
-            body = base64.b64decode(data["body_base64"])
-        else:
-            body = str(data.get("body", "")).encode()
-        return Garbage(
-            body=body,
-            status=data.get("status", 200),
-            content_type=data.get("content_type", "application/json"),
-        )
-    if kind in ("reset", "stall"):
-        reply = data.get("reply")
-        return Fault(
-            kind=kind,
-            reply=None if reply is None else _reply_from_json(reply),
-            after_events=data.get("after_events", 1),
-            seconds=float(data.get("seconds", 0.0)),
-        )
-    raise ValueError(f"unknown script item kind {kind!r}")
+    reader = _READERS.get(kind) if isinstance(kind, str) else None
+    if reader is None:
+        raise ScriptError(f"unknown script item kind {kind!r}; known: {sorted(_READERS)}")
+    return reader(data)
+
+
+def _http_error_from_json(data: JSON) -> ScriptItem:
+    return ErrorReply(
+        status=_need(data, "status"),
+        error_type=_need(data, "error_type"),
+        message=_need(data, "message"),
+        headers=data.get("headers", {}),
+    )
+
+
+def _broken_from_json(data: JSON) -> ScriptItem:
+    return BrokenStream(
+        reply=_reply_from_json(_need(data, "reply")),
+        after_events=data.get("after_events", 1),
+        error_type=data.get("error_type") if data["kind"] == "stream_error" else None,
+        message=data.get("message"),
+    )
+
+
+def _garbage_from_json(data: JSON) -> ScriptItem:
+    if "body_base64" in data:
+        try:
+            body = base64.b64decode(data["body_base64"], validate=True)
+        except (ValueError, TypeError):
+            raise ScriptError("a garbage item's 'body_base64' is not base64") from None
+    else:
+        body = str(data.get("body", "")).encode()
+    return Garbage(
+        body=body,
+        status=data.get("status", 200),
+        content_type=data.get("content_type", "application/json"),
+    )
+
+
+def _fault_from_json(data: JSON) -> ScriptItem:
+    reply = data.get("reply")
+    return Fault(
+        kind=data["kind"],
+        reply=None if reply is None else _reply_from_json(reply),
+        after_events=data.get("after_events", 1),
+        seconds=float(data.get("seconds", 0.0)),
+    )
+
+
+_READERS = {
+    "reply": _reply_from_json,
+    "http_error": _http_error_from_json,
+    "stream_error": _broken_from_json,
+    "truncated_stream": _broken_from_json,
+    "garbage": _garbage_from_json,
+    "reset": _fault_from_json,
+    "stall": _fault_from_json,
+}
