@@ -46,7 +46,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture(params=["sync", "async"])
 def api(request: pytest.FixtureRequest) -> Iterator[Api]:
-    fake = FakeAnthropic()
+    fake = FakeAnthropic(round_trip=True)
     yield Api(request.param, fake)
     fake.assert_clean()
 
