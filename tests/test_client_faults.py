@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
 
@@ -128,9 +129,12 @@ async def test_agent_recovers_from_a_stream_cut_mid_way(fake: FakeAnthropic, url
     sync, async_ = clients(url)
     agent = Agent(model="claude-sonnet-4-6", client=sync, async_client=async_)
     if mode == "sync":
-        with sync, agent.stream("go") as run:
-            events = list(run)
-            result = run.result()
+
+        def go() -> tuple[list[Any], Any]:
+            with sync, agent.stream("go") as run:
+                return list(run), run.result()
+
+        events, result = await anyio.to_thread.run_sync(go)  # run() refuses a running loop
     else:
         async with async_, agent.astream("go") as arun:
             events = [e async for e in arun]

@@ -79,3 +79,33 @@ def test_server_wait_is_honoured_within_the_cap():
     policy = RetryPolicy(max_retry_after=60)
     assert policy.wait(1, error(429, **{"retry-after": "30"})) == 30
     assert policy.wait(1, error(429, **{"retry-after": "120"})) <= 0.5
+
+
+def test_delay_is_the_whole_retry_decision():
+    policy = RetryPolicy(max_retries=2)
+    assert policy.delay(error(429, **{"retry-after": "3"}), 1) == 3
+    assert policy.delay(error(429, **{"retry-after": "3"}), 2) == 3
+    assert policy.delay(error(429, **{"retry-after": "3"}), 3) is None  # max_retries spent
+    assert policy.delay(error(400), 1) is None  # not retryable
+    assert policy.delay(StreamError("cut"), 1) is None
+    assert 0.375 <= (policy.delay(APIConnectionError("x"), 1) or 0) <= 0.5
+    assert RetryPolicy(max_retries=0).delay(error(529), 1) is None
+
+
+def test_tenacity_controllers_follow_the_same_decision():
+    calls: list[int] = []
+    waits: list[float] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise error(529)
+        return "ok"
+
+    policy = RetryPolicy(max_retries=2, initial_delay=0.25)
+    assert policy.retrying(sleep=waits.append)(flaky) == "ok"
+    assert len(waits) == 2
+    calls.clear()
+    with pytest.raises(OverloadedError):
+        RetryPolicy(max_retries=1).retrying(sleep=waits.append)(flaky)
+    assert len(calls) == 2

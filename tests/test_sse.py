@@ -60,8 +60,10 @@ def test_utf8_split_inside_a_character():
     assert decode(body[:cut], body[cut:]) == [ServerSentEvent("message", '"h\u00e9llo \u2603"')]
 
 
-def test_event_without_blank_line_at_end_of_stream_is_not_emitted():
-    assert decode(b"data: x\n") == []
+def test_event_without_blank_line_at_a_clean_end_is_dispatched():
+    assert decode(b"data: x\n") == [ServerSentEvent("message", "x")]
+    assert decode(b"event: e\ndata: x") == [ServerSentEvent("e", "x")]
+    assert decode(b"event: e\n") == []  # no data: nothing to dispatch
 
 
 STREAM = (

@@ -91,7 +91,11 @@ def test_folds_every_block_kind_into_the_final_message():
     assert isinstance(tool, ToolUseBlock)
     assert tool.input == {"location": "Paris", "n": None}
     assert isinstance(unknown, UnknownBlock)
-    assert unknown.to_param() == {"type": "compaction", "content": "summary", "extra": [1, None]}
+    assert unknown.to_param() == {
+        "type": "compaction",
+        "content": "summarymore",
+        "extra": [1, None],
+    }
     assert message.stop_reason == "tool_use"
     assert message.usage.input_tokens == 25
     assert message.usage.output_tokens == 89
@@ -220,3 +224,60 @@ def test_truncated_body_is_a_stream_error():
     with pytest.raises(StreamError, match="incomplete") as info:
         core.end()
     assert info.value.request_id == "req_1"
+
+
+def sparkle_stream() -> list[dict[str, Any]]:
+    """A block type invented here: started with a null field, grown by its own deltas."""
+    return [
+        START,
+        {"type": "content_block_start", "index": 0,
+         "content_block": {"type": "sparkle", "content": None, "tags": ["a"], "meta": {"k": 1}}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "sparkle_delta", "content": "abc", "glow": "x"}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "sparkle_delta", "content": "def", "glow": "y", "tags": ["b"]}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "sparkle_delta", "content": "", "meta": {"k": 2}}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}},
+        {"type": "message_stop"},
+    ]  # fmt: skip
+
+
+def test_unknown_deltas_are_folded_generically():
+    block = fold(sparkle_stream()).message().content[0]
+    assert isinstance(block, UnknownBlock)
+    assert block.to_param() == {
+        "type": "sparkle",
+        "content": "abcdef",  # null starts as "", string fields appended
+        "glow": "xy",  # a field the start did not have starts as ""
+        "tags": ["a", "b"],  # lists are extended
+        "meta": {"k": 2},  # other values: the last one
+    }
+
+
+def test_unknown_deltas_fold_through_the_byte_stream_and_go_back_unchanged():
+    core = StreamCore(None, model="m", attempt=1, started=0.0)
+    body = "".join(f"data: {json.dumps(e)}\n\n" for e in sparkle_stream()).encode()
+    for i in range(0, len(body), 7):  # any chunking
+        core.feed(body[i : i + 7])
+    core.end()
+    message = core.accumulator.message()
+    assert message.content[0].to_param()["content"] == "abcdef"
+    assert message.model_dump(mode="json", exclude_none=True)["content"][0]["glow"] == "xy"
+
+
+def test_an_unknown_delta_appending_text_to_a_non_text_field_is_a_stream_error():
+    items = sparkle_stream()
+    items[1]["content_block"]["content"] = {"not": "text"}
+    with pytest.raises(StreamError, match="'content'"):
+        fold(items)
+
+
+def test_the_stream_core_dispatches_a_last_event_without_its_blank_line():
+    core = StreamCore(None, model="m", attempt=1, started=0.0)
+    body = "".join(f"data: {json.dumps(e)}\n\n" for e in sparkle_stream()).encode()
+    core.feed(body.removesuffix(b"\n\n"))
+    assert not core.accumulator.done
+    assert core.end() == [{"type": "message_stop"}]
+    assert core.accumulator.done

@@ -1,32 +1,23 @@
-"""The asynchronous client: ``AsyncClient.create`` and ``AsyncClient.stream``."""
+"""The asynchronous client: ``AsyncClient.create`` and ``AsyncClient.stream``.
+
+Only the I/O is here: the request flows (:mod:`agentloop._flow`) decide
+everything else, and :meth:`AsyncClient._drive` performs the effects they yield.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 from typing_extensions import Self, Unpack
 
-from ._base_client import (
-    DEFAULT_TIMEOUT,
-    BaseClient,
-    MessageParams,
-    StreamCore,
-    error_from_response,
-    failed_attempt,
-    finish_attempt,
-    log_request,
-    stream_transport_error,
-    transport_error,
-)
-from ._exceptions import APIError
+from ._base_client import BaseClient, MessageParams
+from ._flow import Call, Flow, Steps, create_flow, new_call, open_stream_flow
 from ._models import Message
-from ._retry import RetryPolicy, async_sleep, is_retryable
+from ._retry import async_sleep
+from ._stream_base import StreamBase
 from ._streaming import StreamEvent, parse_event
 
 __all__ = ["AsyncClient", "AsyncMessageStream"]
@@ -34,45 +25,22 @@ __all__ = ["AsyncClient", "AsyncMessageStream"]
 T = TypeVar("T")
 
 
-class AsyncClient(BaseClient):
-    """An asynchronous client of the Messages API; see :class:`~agentloop.Client`."""
+class AsyncClient(BaseClient[httpx.AsyncClient, Callable[[float], Awaitable[None]]]):
+    """An asynchronous client of the Messages API; see :class:`~agentloop.Client`.
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        max_retries: int = 2,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        default_headers: Mapping[str, str] | None = None,
-        betas: Sequence[str] = (),
-        http_client: httpx.AsyncClient | None = None,
-        retry_policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = async_sleep,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            max_retries=max_retries,
-            timeout=timeout,
-            default_headers=default_headers,
-            betas=betas,
-            retry_policy=retry_policy,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
-        self._sleep = sleep
+    It runs under asyncio and trio alike (retries wait with ``anyio.sleep``).
+    """
 
     async def create(self, **params: Unpack[MessageParams]) -> Message:
-        """Send one request and return the model's :class:`Message` (retried on failure)."""
-        request = self._build_request(self._http, params, stream=False)
-        model = params["model"]
-        return await self._with_retries(lambda attempt: self._send(request, model, attempt))
+        """Send one request and return the model's :class:`Message` (retried on failure).
+
+        ``max_retries=`` overrides the client's for this call (0: a single attempt).
+        """
+        return await self._drive(create_flow(new_call(self, params, stream=False)))
 
     def stream(self, **params: Unpack[MessageParams]) -> AsyncMessageStream:
         """Open a streamed request: ``async with client.stream(...) as stream:``."""
-        request = self._build_request(self._http, params, stream=True)
-        return AsyncMessageStream(self, request, params["model"])
+        return AsyncMessageStream(self, new_call(self, params, stream=True))
 
     async def aclose(self) -> None:
         """Close the HTTP connections, if this client opened them."""
@@ -90,93 +58,52 @@ class AsyncClient(BaseClient):
     ) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request, model: str, attempt: int) -> Message:
-        start = time.perf_counter()
-        try:
-            response = await self._http.send(request)
-        except httpx.HTTPError as exc:
-            raise failed_attempt(exc, model=model, attempt=attempt) from exc
-        return finish_attempt(response, model=model, attempt=attempt, started=start)
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient()
 
-    async def _open_stream(self, request: httpx.Request, model: str) -> _Opened:
-        return await self._with_retries(
-            lambda attempt: self._open_stream_once(request, model, attempt)
-        )
+    def _default_sleep(self) -> Callable[[float], Awaitable[None]]:
+        return async_sleep
 
-    async def _with_retries(self, once: Callable[[int], Awaitable[T]]) -> T:
-        """``once(attempt)``, retried by the policy; the first attempt skips tenacity."""
-        try:
-            return await once(1)
-        except APIError as exc:
-            if self.retry_policy.max_retries < 1 or not is_retryable(exc):
-                raise
-            first = exc
-        async for attempt in self.retry_policy.aretrying(self._sleep):
-            with attempt:
-                number = attempt.retry_state.attempt_number
-                if number == 1:
-                    raise first  # already made: tenacity only waits and counts from it
-                return await once(number)
-        raise AssertionError("unreachable: tenacity reraises the last error")
+    async def _drive(self, flow: Flow[T]) -> T:
+        """Run ``flow``, awaiting each effect it yields."""
+        steps = Steps(flow)
+        for effect in steps:
+            try:
+                steps.outcome = await getattr(self, effect.op)(*effect.args)
+            except BaseException as exc:
+                steps.fail(exc)
+        return steps.result
 
-    async def _open_stream_once(self, request: httpx.Request, model: str, attempt: int) -> _Opened:
-        """Send the request and read up to the first event: until then, failures retry."""
-        start = time.perf_counter()
-        try:
-            response = await self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        rid = response.headers.get("request-id")
-        try:
-            if response.status_code >= 400:
-                await response.aread()
-                error = error_from_response(response)
-                log_request(model=model, attempt=attempt, status=response.status_code,
-                            latency=time.perf_counter() - start, request_id=rid,
-                            stream=True, error=error)  # fmt: skip
-                raise error
-            core = StreamCore(rid, model=model, attempt=attempt, started=start)
-            chunks = response.aiter_bytes()
-            pending: deque[dict[str, Any]] = deque()
-            async for chunk in chunks:
-                pending.extend(core.feed(chunk))
-                if pending:
-                    break
-            else:
-                pending.extend(core.end_before_first_event())
-        except httpx.HTTPError as exc:
-            await response.aclose()
-            raise transport_error(exc) from exc
-        except BaseException:
-            await response.aclose()
-            raise
-        return _Opened(response, core, chunks, pending)
+    async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
+        return await self._http.send(request, stream=stream)
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        return await response.aread()
+
+    async def _chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        return response.aiter_bytes()
+
+    async def _next_chunk(self, chunks: AsyncIterator[bytes]) -> bytes | None:
+        return await anext(chunks, None)
+
+    async def _close(self, response: httpx.Response) -> None:
+        await response.aclose()
+
+    async def _wait(self, seconds: float) -> None:
+        await self._sleep(seconds)
 
 
-@dataclass
-class _Opened:
-    response: httpx.Response
-    core: StreamCore
-    chunks: AsyncIterator[bytes]
-    pending: deque[dict[str, Any]]
-
-
-class AsyncMessageStream:
+class AsyncMessageStream(StreamBase):
     """A streamed response; see :class:`~agentloop.MessageStream`."""
 
-    def __init__(self, client: AsyncClient, request: httpx.Request, model: str) -> None:
+    _how = "async with client.stream(...)"
+
+    def __init__(self, client: AsyncClient, call: Call) -> None:
+        super().__init__(call)
         self._client = client
-        self._request = request
-        self._model = model
-        self._response: httpx.Response | None = None
-        self._core: StreamCore | None = None
-        self._chunks: AsyncIterator[bytes] | None = None
-        self._pending: deque[dict[str, Any]] = deque()
 
     async def __aenter__(self) -> Self:
-        opened = await self._client._open_stream(self._request, self._model)
-        self._response, self._core = opened.response, opened.core
-        self._chunks, self._pending = opened.chunks, opened.pending
+        self._opened(await self._client._drive(open_stream_flow(self._call)))
         return self
 
     async def __aexit__(
@@ -192,18 +119,12 @@ class AsyncMessageStream:
         if self._response is not None:
             await self._response.aclose()
 
-    @property
-    def request_id(self) -> str | None:
-        return self._core.request_id if self._core else None
-
     async def iter_data(self) -> AsyncIterator[dict[str, Any]]:
         """Each event's decoded JSON, as it arrives (no typed models built)."""
-        core = self._require_core()
+        core, failure = self._require_core(), None
         try:
             while self._pending:
                 yield self._pending.popleft()
-            if self._chunks is None:
-                return
             if not core.accumulator.done:
                 async for chunk in self._chunks:
                     for event in core.feed(chunk):
@@ -213,15 +134,10 @@ class AsyncMessageStream:
                 else:
                     for event in core.end():
                         yield event
-            await self._drain(self._chunks)
-        except httpx.HTTPError as exc:
-            error = stream_transport_error(exc, core.request_id)
-            core.log(self._status(), error)
-            raise error from exc
+            await self._drain()
         except BaseException as exc:
-            core.log(self._status(), exc)
-            raise
-        core.log(self._status())
+            failure = self._caught(exc)
+        self._end(failure)
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
         async for data in self.iter_data():
@@ -243,26 +159,12 @@ class AsyncMessageStream:
         """Read the rest of the stream and return the complete Message."""
         async for _ in self.iter_data():
             pass
-        return self._require_core().accumulator.message()
+        return self._message()
 
-    def partial_tool_input(self, index: int) -> Any:
-        """Best-effort parse of the tool input received so far for content block ``index``."""
-        return self._require_core().accumulator.partial_input(index)
-
-    async def _drain(self, chunks: AsyncIterator[bytes]) -> None:
+    async def _drain(self) -> None:
         """Read the end of the body after message_stop, so the connection is reused."""
         try:
-            async for _ in chunks:
+            async for _ in self._chunks:
                 pass
         except httpx.HTTPError:
             pass  # the message is complete; the connection just is not reused
-
-    def _require_core(self) -> StreamCore:
-        if self._core is None:
-            raise RuntimeError(
-                "use the stream as a context manager: `async with client.stream(...)`"
-            )
-        return self._core
-
-    def _status(self) -> int | None:
-        return self._response.status_code if self._response is not None else None

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,7 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return to_param(value)
@@ -50,8 +51,20 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-class BaseClient:
-    """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`."""
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+S = TypeVar("S")
+
+
+class BaseClient(Generic[H, S]):
+    """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`,
+    whose HTTP client type is ``H`` and whose sleep function type is ``S``.
+
+    ``api_key`` defaults to ``ANTHROPIC_API_KEY``, ``base_url`` to
+    ``ANTHROPIC_BASE_URL`` or ``https://api.anthropic.com``. Pass your own
+    ``http_client`` (e.g. with a custom transport) to control connections;
+    the client then leaves closing it to you. ``sleep`` is the function
+    waited with between retries.
+    """
 
     def __init__(
         self,
@@ -62,7 +75,9 @@ class BaseClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         default_headers: Mapping[str, str] | None = None,
         betas: Sequence[str] = (),
+        http_client: H | None = None,
         retry_policy: RetryPolicy | None = None,
+        sleep: S | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
         if not key:
@@ -76,6 +91,15 @@ class BaseClient:
         self.default_headers = dict(default_headers or {})
         self.betas = tuple(betas)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._owns_http = http_client is None
+        self._http: H = http_client if http_client is not None else self._new_http()
+        self._sleep: S = sleep if sleep is not None else self._default_sleep()
+
+    def _new_http(self) -> H:
+        raise NotImplementedError
+
+    def _default_sleep(self) -> S:
+        raise NotImplementedError
 
     @property
     def max_retries(self) -> int:
@@ -124,19 +148,29 @@ class BaseClient:
 
 
 def transport_error(exc: httpx.HTTPError) -> APIError:
-    """Translate an httpx failure before any response into agentloop's error."""
+    """Translate an httpx failure before any response into agentloop's error.
+
+    Raise it chained to nothing: the httpx error holds the request, whose
+    headers hold the API key. Its type and text are kept in the message.
+    """
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out: {type(exc).__name__}")
-    return APIConnectionError(f"connection failed: {type(exc).__name__}: {exc}")
+        return APITimeoutError(f"request timed out: {_describe(exc)}")
+    return APIConnectionError(f"connection failed: {_describe(exc)}")
 
 
 def stream_transport_error(exc: httpx.HTTPError, request_id: str | None) -> StreamError:
-    """Translate an httpx failure in the middle of a stream."""
+    """Translate an httpx failure in the middle of a stream (raise it chained to nothing)."""
     if isinstance(exc, httpx.TimeoutException):
-        return StreamError("stream stalled: no data within the read timeout", request_id=request_id)
-    return StreamError(
-        f"stream cut before message_stop: {type(exc).__name__}: {exc}", request_id=request_id
-    )
+        return StreamError(
+            f"stream stalled: no data within the read timeout ({_describe(exc)})",
+            request_id=request_id,
+        )
+    return StreamError(f"stream cut before message_stop: {_describe(exc)}", request_id=request_id)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def error_from_response(response: httpx.Response) -> APIStatusError:
@@ -179,11 +213,13 @@ def parse_response(response: httpx.Response) -> Message:
         ) from exc
 
 
-def failed_attempt(exc: httpx.HTTPError, *, model: str, attempt: int) -> APIError:
+def failed_attempt(
+    exc: httpx.HTTPError, *, model: str, attempt: int, stream: bool = False
+) -> APIError:
     """The typed error for an attempt that got no response; logged."""
     error = transport_error(exc)
     log_request(model=model, attempt=attempt, status=None, latency=0.0,
-                request_id=None, stream=False, error=error)  # fmt: skip
+                request_id=None, stream=stream, error=error)  # fmt: skip
     return error
 
 
@@ -272,11 +308,24 @@ class StreamCore:
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """Decode a chunk; return the events it completed (after folding them in)."""
-        return [self._event(sse.data) for sse in self.decoder.feed(chunk)]
+        try:
+            return [self._event(sse.data) for sse in self.decoder.feed(chunk)]
+        except UnicodeDecodeError as exc:
+            raise StreamError(
+                f"event data is not UTF-8: {exc}", request_id=self.request_id
+            ) from None
 
     def end(self) -> list[dict[str, Any]]:
-        """The response body ended; raise if the message is incomplete."""
-        events = [self._event(sse.data) for sse in self.decoder.flush()]
+        """The body ended cleanly: dispatch a last event its blank line never
+        followed, if it parses; raise if the message is incomplete."""
+        try:
+            events = [self._event(sse.data) for sse in self.decoder.flush()]
+        except (StreamError, UnicodeDecodeError) as exc:
+            raise StreamError(
+                f"stream ended inside an event before message_stop: the response is "
+                f"incomplete ({exc})",
+                request_id=self.request_id,
+            ) from None
         if not self.accumulator.done:
             raise StreamError(
                 "stream ended before message_stop: the response is incomplete",

@@ -47,11 +47,14 @@ class SSEDecoder:
         return events
 
     def flush(self) -> list[ServerSentEvent]:
-        """End of stream: decode what is left (an event needs its blank line)."""
+        """The body ended cleanly: decode what is left, and dispatch a last event
+        whose blank line never came (the caller still checks that it parses)."""
         events: list[ServerSentEvent] = []
         if self._buffer:
             self._line(self._buffer.rstrip(b"\r\n"), events)
             self._buffer = b""
+        if self._data:
+            self._line(b"", events)
         return events
 
     def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:

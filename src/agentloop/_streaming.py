@@ -179,7 +179,9 @@ def parse_event(data: dict[str, Any]) -> StreamEvent:
 class _Block:
     """A content block being built: its start dict plus the pieces of its deltas."""
 
-    __slots__ = ("citations", "json_parts", "signature", "start", "text_key", "text_parts")
+    __slots__ = (
+        "citations", "folded", "json_parts", "signature", "start", "text_key", "text_parts",
+    )  # fmt: skip
 
     def __init__(self, start: dict[str, Any]) -> None:
         self.start = start
@@ -189,6 +191,15 @@ class _Block:
         self.json_parts: list[str] = []
         self.signature: list[str] = []
         self.citations: list[Any] = []
+        self.folded: dict[str, list[Any]] | None = None  # unknown deltas' fields
+
+    def fold(self, delta: dict[str, Any]) -> None:
+        """Keep an unknown delta's fields, to join into the block at its stop."""
+        folded = self.folded if self.folded is not None else {}
+        self.folded = folded
+        for key, value in delta.items():
+            if key != "type":
+                folded.setdefault(key, []).append(value)
 
     def finish(self) -> tuple[dict[str, Any], bool]:
         """The finished block dict, and whether its input JSON was complete."""
@@ -199,6 +210,8 @@ class _Block:
             block["signature"] = "".join(self.signature)
         if self.citations:
             block["citations"] = list(block.get("citations") or []) + self.citations
+        if self.folded:
+            _unfold(block, self.folded)
         if not self.json_parts:
             return block, True
         raw = "".join(self.json_parts)
@@ -212,6 +225,23 @@ class _Block:
 
     def partial_input(self) -> Any:
         return from_json("".join(self.json_parts) or "{}", allow_partial="trailing-strings")
+
+
+def _unfold(block: dict[str, Any], folded: dict[str, list[Any]]) -> None:
+    """Fold unknown deltas' fields into ``block``: strings are appended to the
+    field of the same name (missing or null starts as ""), lists are extended,
+    other values replace it."""
+    for key, values in folded.items():
+        if all(isinstance(v, str) for v in values):
+            start = block.get(key)
+            if start is not None and not isinstance(start, str):
+                raise StreamError(f"a {block.get('type')} delta appends text to its {key!r}, "
+                                  f"which started as {type(start).__name__}")  # fmt: skip
+            block[key] = (start or "") + "".join(values)
+        elif all(isinstance(v, list) for v in values):
+            block[key] = list(block.get(key) or []) + [x for v in values for x in v]
+        else:
+            block[key] = values[-1]
 
 
 class MessageAccumulator:
@@ -326,7 +356,8 @@ class MessageAccumulator:
             block.signature.append(delta["signature"])
         elif kind == "citations_delta":
             block.citations.append(delta["citation"])
-        # Unknown delta types (compaction_delta...) leave the block as started.
+        else:  # compaction_delta, and whatever comes next: folded generically
+            block.fold(delta)
 
     def _stop_block(self, index: int) -> None:
         block = self._open.pop(index, None)
