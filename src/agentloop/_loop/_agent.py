@@ -48,7 +48,6 @@ Hooks: TypeAlias = Union[Callable[..., Any], Sequence[Callable[..., Any]], None]
 
 
 class Agent(Generic[DepsT]):
-    max_tool_retries: int | None = None
     """A model, its tools and its settings; run it with :meth:`run` or :meth:`arun`.
 
     ``tools`` is a list of ``@tool`` functions (plain functions are decorated
@@ -75,6 +74,8 @@ class Agent(Generic[DepsT]):
     calls at most (1 or more), ``tool_timeout`` seconds per call (above 0, or
     None).
     """
+
+    max_tool_retries: int | None = None
 
     def __init__(
         self,
