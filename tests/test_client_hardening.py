@@ -385,3 +385,59 @@ async def test_a_real_status_error_round_trips(api: Api):
     )
     assert copy.request_id == info.value.request_id
     assert pickle.loads(pickle.dumps(info.value)).headers == info.value.headers
+
+
+# --- the flow closes what it opened, whatever ends it ---
+
+
+@MODES
+async def test_a_foreign_error_while_opening_a_stream_closes_the_response(mode: str):
+    closed: list[bool] = []
+
+    class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            raise LookupError("not an httpx error")
+
+        async def __aiter__(self) -> Any:
+            raise LookupError("not an httpx error")
+            yield b""
+
+        def close(self) -> None:
+            closed.append(True)
+
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Broken(), headers={"content-type": "text/event-stream"})
+
+    with pytest.raises(LookupError, match="not an httpx error"):
+        await call(mock_clients(handler), mode, stream=True)
+    assert closed
+
+
+def test_first_retry_sleeps_in_a_fresh_process_from_many_threads():
+    import subprocess
+    import sys
+
+    code = """
+import threading, anyio, httpx
+from agentloop import AsyncClient, RetryPolicy
+from agentloop.testing import FakeAnthropic, http_error, reply
+
+def run(results):
+    fake = FakeAnthropic([http_error(529, "overloaded_error", "busy"), reply("ok")])
+    async def main():
+        http = httpx.AsyncClient(transport=fake.transport)
+        client = AsyncClient(api_key="k", http_client=http, retry_policy=RetryPolicy(initial_delay=0))
+        return (await client.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}])).text
+    results.append(anyio.run(main))
+
+results = []
+threads = [threading.Thread(target=run, args=(results,)) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(results.count("ok"))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "8", out.stderr
