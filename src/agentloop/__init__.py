@@ -37,6 +37,7 @@ from ._exceptions import (
     ToolRetriesExceeded,
 )
 from ._loop import (
+    AWAITING_APPROVAL,
     MODEL_RULES,
     AfterToolHook,
     Agent,
@@ -106,6 +107,7 @@ from ._tools import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AWAITING_APPROVAL",
     "MODEL_RULES",
     "APIConnectionError",
     "APIError",

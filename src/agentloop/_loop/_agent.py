@@ -153,6 +153,14 @@ class Agent(Generic[DepsT]):
             self._owned.append(self._async_client)
         return self._async_client
 
+    def current_client(self) -> Client:
+        """The sync client runs use here and now (an :meth:`override`'s, if one is active)."""
+        return self._clients()[0] or self.client
+
+    def current_async_client(self) -> AsyncClient:
+        """The async client runs use here and now (an :meth:`override`'s, if one is active)."""
+        return self._clients()[1] or self.async_client
+
     def tool_policies(self) -> Mapping[str, ToolPolicy]:
         """Each tool's :class:`~agentloop.ToolPolicy`, by the name the model sees."""
         return tool_policies(self.registry)
@@ -320,7 +328,7 @@ class Agent(Generic[DepsT]):
         stream: bool,
     ) -> Generator[Event, None, RunResult]:
         refuse_in_event_loop()
-        client = self._clients()[0] or self.client
+        client = self.current_client()
         run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
         flow = run_flow(run, stream=stream)
         events: Generator[Event, None, RunResult] = SyncPerformer(client, self.registry).events(
@@ -337,7 +345,7 @@ class Agent(Generic[DepsT]):
         *,
         stream: bool,
     ) -> AsyncGenerator[Event, None]:
-        client = self._clients()[1] or self.async_client
+        client = self.current_async_client()
         run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
         performer = AsyncPerformer(client, self.registry)
         async with aclosing(performer.events(run_flow(run, stream=stream))) as items:

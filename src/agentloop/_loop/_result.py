@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._models import Message, MessageParam, Usage
+from .._models import Message, MessageParam, ToolUseBlock, Usage
 
 if TYPE_CHECKING:
     from ._state import RunState
@@ -54,6 +54,13 @@ class RunResult:
     @property
     def stop_details(self) -> dict[str, Any] | None:
         return self.state.stop_details
+
+    @property
+    def awaiting(self) -> list[ToolUseBlock]:
+        """The tool calls that wait for a decision (``stop_reason == "awaiting_approval"``):
+        resume with ``agent.run(result.state, decisions={call.id: Approve() | Deny(...)})``."""
+        waiting = set(self.state.awaiting)
+        return [call for call in self.state.pending_calls if call.id in waiting]
 
     @property
     def truncated(self) -> bool:

@@ -19,14 +19,14 @@ Everything that crosses the seam is JSON and round-trips: ``run.state``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._context import RunContext
 from .._exceptions import AgentloopError, APIError, ConfigurationError
 from .._models import Message, ToolUseBlock
 from .._retry import RetryPolicy
-from ._flow import CallPlan, ToolCallFlow, request_flow, tool_call_flow
+from ._flow import CallPlan, ListTools, ToolCallFlow, request_flow, tool_call_flow, with_tools
 from ._outcome import ToolCallOutcome
 from ._result import RunResult
 from ._state import Action, CallModel, Finish, LoopMachine, RunState, RunTools
@@ -81,7 +81,7 @@ class Run:
     def retry_policy(self) -> RetryPolicy:
         """The retry budget of one model request (the client's)."""
         if self._policy is None:
-            self._policy = self.agent.client.retry_policy
+            self._policy = self.agent.current_client().retry_policy
         return self._policy
 
     @property
@@ -128,16 +128,17 @@ class Run:
         Message; raises the typed API error once retries are spent. Does not feed it."""
         from ._drive import SyncPerformer
 
-        return _result_or_raise(SyncPerformer(self.agent.client, self.agent.registry).drive(
-            self._request_flow()
-        ))  # fmt: skip
+        client = self.agent.current_client()
+        flow = self._request_flow(self._policy or client.retry_policy)
+        return _result_or_raise(SyncPerformer(client, self.agent.registry).drive(flow))
 
     async def arequest_model(self) -> Message:
         """:meth:`request_model`, with the async client."""
-        from ._drive import AsyncPerformer
+        from ._adrive import AsyncPerformer
 
-        performer = AsyncPerformer(self.agent.async_client, self.agent.registry)
-        return _result_or_raise(await performer.drive(self._request_flow()))
+        client = self.agent.current_async_client()
+        flow = self._request_flow(self._policy or client.retry_policy)
+        return _result_or_raise(await AsyncPerformer(client, self.agent.registry).drive(flow))
 
     def call_tool(self, call: ToolUseBlock) -> ToolCallOutcome:
         """Perform one tool call of the pending :class:`RunTools`: hooks, input
@@ -150,7 +151,7 @@ class Run:
 
     async def acall_tool(self, call: ToolUseBlock) -> ToolCallOutcome:
         """:meth:`call_tool`, for async code (sync tools and hooks run in worker threads)."""
-        from ._drive import AsyncPerformer
+        from ._adrive import AsyncPerformer
 
         performer = AsyncPerformer(None, self.agent.registry)
         return await performer.drive_call(self.tool_call_flow(call))
@@ -173,18 +174,11 @@ class Run:
         plan = CallPlan(agent.before_tool, agent.after_tool, timeout, state.decisions.get(call.id))
         return tool_call_flow(call, ctx, plan)
 
-    def _request_flow(self) -> Any:
+    def _request_flow(self, policy: RetryPolicy) -> Generator[Any, Any, Message | APIError]:
         step = self._expect(CallModel)
-        from ._flow import ListTools, with_tools
-
-        def flow() -> Any:
-            definitions = yield ListTools()
-            return (yield from request_flow(
-                with_tools(step.params, definitions), stream=False,
-                policy=self.retry_policy, request=step.request,
-            ))  # fmt: skip
-
-        return flow()
+        definitions = yield ListTools()
+        params = with_tools(step.params, definitions)
+        return (yield from request_flow(params, stream=False, policy=policy, request=step.request))
 
     # --- plumbing ------------------------------------------------------------------------
 
