@@ -173,14 +173,57 @@ def _unsupported(
         annotation = fields[p.field][0]
         try:
             TypeAdapter(annotation).json_schema(schema_generator=_QuietJsonSchema)
-        except (PydanticUserError, TypeError, ValueError):
-            return ToolDefinitionError(
-                f"{where}: parameter {p.name!r} has type {_type_name(annotation)}, which "
-                "cannot be expressed in JSON Schema; use JSON-friendly types: str, int, "
-                "float, bool, lists, dicts, Literal, Enum, pydantic models, dataclasses or "
-                "TypedDicts"
-            )
+        except PydanticUserError as error:
+            if error.code == "typed-dict-version":
+                return _old_typed_dict(p.name, annotation, where)
+            return _inexpressible(p.name, annotation, where)
+        except (TypeError, ValueError):
+            return _inexpressible(p.name, annotation, where)
     return ToolDefinitionError(f"{where}: cannot build an input schema: {_first_line(exc)}")
+
+
+def _inexpressible(name: str, annotation: Any, where: str) -> ToolDefinitionError:
+    return ToolDefinitionError(
+        f"{where}: parameter {name!r} has type {_type_name(annotation)}, which "
+        "cannot be expressed in JSON Schema; use JSON-friendly types: str, int, "
+        "float, bool, lists, dicts, Literal, Enum, pydantic models, dataclasses or "
+        "TypedDicts"
+    )
+
+
+def _old_typed_dict(name: str, annotation: Any, where: str) -> ToolDefinitionError:
+    """pydantic reads ``typing.TypedDict`` only from Python 3.12 on."""
+    found = _typing_typed_dicts(annotation)
+    which = f" {', '.join(found)}" if found else ""
+    return ToolDefinitionError(
+        f"{where}: parameter {name!r} has type {_type_name(annotation)}, which uses "
+        f"typing.TypedDict{which}; before Python 3.12 pydantic cannot read those: "
+        "use typing_extensions.TypedDict instead "
+        "(`from typing_extensions import TypedDict`)"
+    )
+
+
+def _typing_typed_dicts(annotation: Any, seen: frozenset[int] = frozenset()) -> list[str]:
+    """Names of the ``typing.TypedDict`` classes in ``annotation`` (its arguments and fields)."""
+    if id(annotation) in seen:
+        return []
+    seen |= {id(annotation)}
+    found: list[str] = []
+    inner = list(typing.get_args(annotation))
+    if typing.is_typeddict(annotation):
+        if type(annotation).__module__ == "typing":
+            found.append(annotation.__qualname__)
+        inner += _field_types(annotation)
+    for arg in inner:
+        found += [n for n in _typing_typed_dicts(arg, seen) if n not in found]
+    return found
+
+
+def _field_types(typed_dict: Any) -> list[Any]:
+    try:
+        return list(typing.get_type_hints(typed_dict).values())
+    except Exception:  # unresolvable names: the message just names fewer classes
+        return []
 
 
 def _type_name(annotation: Any) -> str:

@@ -1,0 +1,63 @@
+"""Tool schemas: error messages that give the real advice, descriptions kept, signatures accepted."""
+
+from __future__ import annotations
+
+import sys
+import typing
+
+import pytest
+
+from agentloop._exceptions import ToolDefinitionError
+from agentloop._tools import tool
+
+old_typed_dicts = pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="pydantic reads typing.TypedDict from Python 3.12 on"
+)
+
+
+class Address(typing.TypedDict):
+    street: str
+    city: str
+
+
+class Person(typing.TypedDict):
+    name: str
+    home: Address
+
+
+# --- typing.TypedDict before Python 3.12 (issue 11, item 16) ---------------------------
+
+
+@old_typed_dicts
+def test_typing_typed_dict_error_says_to_use_typing_extensions() -> None:
+    def save(address: Address) -> None:
+        """Save an address."""
+
+    with pytest.raises(ToolDefinitionError) as info:
+        tool(save)
+    message = str(info.value)
+    assert "parameter 'address'" in message
+    assert "typing.TypedDict Address" in message
+    assert "use typing_extensions.TypedDict" in message
+    assert "cannot be expressed in JSON Schema" not in message
+
+
+@old_typed_dicts
+def test_typing_typed_dict_nested_in_a_container_is_named() -> None:
+    def save_all(people: list[Person] | None = None) -> None:
+        """Save people."""
+
+    with pytest.raises(ToolDefinitionError) as info:
+        tool(save_all)
+    message = str(info.value)
+    assert "parameter 'people'" in message
+    assert "typing.TypedDict Person, Address" in message
+    assert "use typing_extensions.TypedDict" in message
+
+
+def test_other_inexpressible_types_keep_the_generic_advice() -> None:
+    def run(callback: typing.Callable[[], None]) -> None:
+        """Run."""
+
+    with pytest.raises(ToolDefinitionError, match="cannot be expressed in JSON Schema"):
+        tool(run)
