@@ -10,8 +10,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-import httpx
-
 from agentloop import AsyncClient, Client
 from agentloop.testing import FakeAnthropic, ScriptItem
 
@@ -39,8 +37,7 @@ def client(script: Sequence[ScriptItem]) -> Client:
     _announce()
     if online():
         return Client()
-    fake = FakeAnthropic(script)
-    return Client(api_key="offline", http_client=httpx.Client(transport=fake.transport))
+    return FakeAnthropic(script).client()
 
 
 def async_client(script: Sequence[ScriptItem]) -> AsyncClient:
@@ -48,5 +45,4 @@ def async_client(script: Sequence[ScriptItem]) -> AsyncClient:
     _announce()
     if online():
         return AsyncClient()
-    fake = FakeAnthropic(script)
-    return AsyncClient(api_key="offline", http_client=httpx.AsyncClient(transport=fake.transport))
+    return FakeAnthropic(script).async_client()
