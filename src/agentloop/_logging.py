@@ -130,7 +130,7 @@ def _emit(level: int, event: str, fields: dict[str, Any]) -> None:
     )
     traceback = fields.get("exception")
     if isinstance(traceback, str):
-        record.exc_text = traceback
+        record.exc_text = traceback.rstrip("\n")  # as Formatter.formatException gives it
     _STDLIB.handle(record)
 
 
