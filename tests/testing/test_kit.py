@@ -214,3 +214,30 @@ def test_a_garbage_str_round_trips_through_a_script_file(tmp_path: Path) -> None
     data = json.loads(path.read_text())
     assert data["responses"][0]["body"] == "not json"
     assert FakeAnthropic.from_file(path).remaining == 2
+
+
+def test_a_malformed_tool_result_id_is_a_400_not_a_crash() -> None:
+    fake = FakeAnthropic([reply("never served")])
+    messages = [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "t"}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": ["toolu_1"]}]},
+    ]
+    with pytest.raises(BadRequestError, match="tool_use answered"):
+        fake.client().create(**{**PARAMS, "messages": messages})
+
+
+def test_the_server_command_names_a_bad_script(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentloop.testing.server import main
+
+    path = tmp_path / "script.json"
+    path.write_text('{"responses": [{"kind": "nope"}]}')
+    with pytest.raises(SystemExit) as info:
+        main(["--script", str(path)])
+    assert info.value.code == 2
+    assert "responses[0]: unknown script item kind 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--script", str(tmp_path / "missing.json")])
+    assert "missing.json" in capsys.readouterr().err

@@ -46,13 +46,17 @@ def _check_tool_results(turns: list[Turn]) -> Iterator[Problem]:
             yield from _check_results(turn, _tool_use_ids(before) if before else [])
 
 
+def _id(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _tool_use_ids(turn: Turn) -> list[str]:
     return [str(b.get("id", "")) for b in turn.blocks if b["type"] == "tool_use"]
 
 
 def _check_answered(turn: Turn, after: Turn | None) -> Iterator[Problem]:
     blocks = after.blocks if after is not None else []
-    answered = {b.get("tool_use_id") for b in blocks if b["type"] == "tool_result"}
+    answered = {_id(b.get("tool_use_id")) for b in blocks if b["type"] == "tool_result"}
     missing = [tool_id for tool_id in _tool_use_ids(turn) if tool_id not in answered]
     if missing:
         yield (
@@ -75,7 +79,7 @@ def _check_results(turn: Turn, asked: list[str]) -> Iterator[Problem]:
     for block, (i, j) in zip(turn.blocks, turn.where, strict=True):
         if block["type"] != "tool_result":
             continue
-        answered = block.get("tool_use_id")
+        answered = _id(block.get("tool_use_id"))
         if answered not in asked:
             yield (
                 "tool_result answers previous tool_use",

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from ._errors import ScriptError
 from ._fake import FakeAnthropic
 from ._render import Planned
 from ._script import SSEStyle
@@ -248,8 +249,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", required=True, help="a script file (JSON)")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--no-checks", action="store_true", help="skip the protocol checks")
+    parser.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="also check that served blocks come back unchanged and paused turns are continued",
+    )
     args = parser.parse_args(argv)
-    fake = FakeAnthropic.from_file(args.script, checks=not args.no_checks)
+    try:
+        fake = FakeAnthropic.from_file(
+            args.script, checks=not args.no_checks, round_trip=args.round_trip
+        )
+    except (OSError, ScriptError) as exc:
+        parser.error(str(exc))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run_until_signalled(FakeServer(fake, args.port)))
     for violation in fake.violations:
