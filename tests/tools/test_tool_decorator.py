@@ -47,7 +47,8 @@ def test_definition_has_name_description_and_schema() -> None:
     assert get_weather.definition == {
         "name": "get_weather",
         "description": "Get the current weather in a given location.\n\n"
-        "Use it for current conditions only, not forecasts.",
+        "Use it for current conditions only, not forecasts.\n\n"
+        "Returns: A short report.",
         "input_schema": {
             "type": "object",
             "properties": {
@@ -155,7 +156,7 @@ def test_docstring_styles(docstring: str, expected: dict[str, str]) -> None:
 
     search.__doc__ = docstring
     definition = tool(search).definition
-    assert definition["description"] == "Search the web."
+    assert definition["description"].split("\n\n")[0] == "Search the web."
     properties = definition["input_schema"]["properties"]
     assert {name: p["description"] for name, p in properties.items()} == expected
 
@@ -164,7 +165,7 @@ def test_parameter_docs_are_not_repeated_in_the_description() -> None:
     description = get_weather.definition["description"]
     assert "San Francisco" not in description
     assert "Temperature unit" not in description
-    assert "short report" not in description
+    assert description.endswith("\n\nReturns: A short report.")  # in its short form only
 
 
 def test_annotated_field_description_wins_over_docstring() -> None:

@@ -61,3 +61,89 @@ def test_other_inexpressible_types_keep_the_generic_advice() -> None:
 
     with pytest.raises(ToolDefinitionError, match="cannot be expressed in JSON Schema"):
         tool(run)
+
+
+# --- docstrings (issue 16, items 1 and 4) -----------------------------------------------
+
+
+def test_google_docstring_without_summary_keeps_every_parameter_text() -> None:
+    def f(foo: int, bar: str) -> None:
+        """
+        Args:
+            foo: The foo thing.
+            bar: The bar thing.
+        """
+
+    definition = tool(f).definition
+    assert definition["description"] == ""
+    properties = definition["input_schema"]["properties"]
+    assert properties["foo"]["description"] == "The foo thing."
+    assert properties["bar"]["description"] == "The bar thing."
+
+
+def test_google_docstring_without_summary_keeps_its_returns() -> None:
+    def f(foo: int) -> int:
+        """Args:
+            foo: The foo thing.
+
+        Returns:
+            Twice foo.
+        """
+        return 2 * foo
+
+    definition = tool(f).definition
+    assert definition["description"] == "Returns: Twice foo."
+    assert definition["input_schema"]["properties"]["foo"]["description"] == "The foo thing."
+
+
+@pytest.mark.parametrize(
+    "docstring",
+    [
+        """Add one.
+
+        Args:
+            n: The number.
+
+        Returns:
+            int: The number plus one,
+                never less.
+        """,
+        """Add one.
+
+        Parameters
+        ----------
+        n : int
+            The number.
+
+        Returns
+        -------
+        int
+            The number plus one, never less.
+        """,
+        """Add one.
+
+        :param n: The number.
+        :returns: The number plus one, never less.
+        """,
+    ],
+    ids=["google", "numpy", "sphinx"],
+)
+def test_returns_section_is_kept_in_short_form(docstring: str) -> None:
+    def add_one(n: int) -> int:
+        return n + 1
+
+    add_one.__doc__ = docstring
+    definition = tool(add_one).definition
+    assert definition["description"] == "Add one.\n\nReturns: The number plus one, never less."
+    assert definition["input_schema"]["properties"]["n"]["description"] == "The number."
+
+
+def test_yields_section_is_not_a_return_value() -> None:
+    def count(n: int) -> None:
+        """Count.
+
+        Yields:
+            Each number.
+        """
+
+    assert tool(count).definition["description"] == "Count."
