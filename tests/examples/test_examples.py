@@ -36,6 +36,13 @@ EXPECTED: dict[str, list[str]] = {
         "delete_file({'name': 'old.log'}). Allow? [y/N] n   [auto-answer: stdin is not a terminal]",
         "files left: ['notes.txt', 'old.log', 'report.pdf']",
     ],
+    "deferred_approval.py": [
+        "stop reason: awaiting_approval",
+        "waiting for a decision: transfer({'amount': 5000, 'to': 'acme'})",
+        "approving ['toolu_transfer']",
+        '["25000", "transferred 5000 EUR to acme"]',
+        "(2 model requests across both processes)",
+    ],
     "streaming.py": [
         "The lighthouse keeper counted ships",
         "pieces streamed, stop reason end_turn",

@@ -217,3 +217,17 @@ async def test_tools_cannot_change_the_history_through_their_context(runner: Run
     assert result.text == "fine"
     assert seen == [2]
     await anyio.sleep(0)
+
+
+async def test_the_agent_wide_tool_retry_allowance_applies_to_tools_without_their_own(
+    runner: Runner,
+):
+    @tool
+    def always_fails() -> str:
+        """Fails."""
+        raise ToolError("down")
+
+    runner.fake.add(*[reply(tool_use("always_fails", {})) for _ in range(5)])
+    with pytest.raises(ToolRetriesExceeded, match="failed 3 times"):
+        await runner.run(runner.agent(tools=[always_fails], max_tool_retries=2), "go")
+    assert len(runner.fake.requests) == 3

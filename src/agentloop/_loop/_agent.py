@@ -72,7 +72,10 @@ class Agent(Generic[DepsT]):
     :class:`~agentloop.MaxTokensExceeded` instead of finishing truncated.
     Tools: ``before_tool`` / ``after_tool`` hooks, ``max_concurrency`` parallel
     calls at most (1 or more), ``tool_timeout`` seconds per call (above 0, or
-    None).
+    None), ``max_tool_retries`` consecutive failures allowed per tool that sets
+    no ``max_retries`` of its own (None: no limit). A tool's own
+    :class:`~agentloop.ToolPolicy` (``@tool(timeout=..., max_retries=...,
+    sequential=...)``) wins over these.
     """
 
     max_tool_retries: int | None = None
@@ -101,11 +104,13 @@ class Agent(Generic[DepsT]):
         after_tool: Hooks = None,
         max_concurrency: int = 16,
         tool_timeout: float | None = None,
+        max_tool_retries: int | None = None,
         check_rules: bool = True,
         **settings: Unpack[RequestSettings],
     ) -> None:
         check_int("max_concurrency", max_concurrency, 1)
         check_timeout("tool_timeout", tool_timeout)
+        check_int("max_tool_retries", max_tool_retries, 0, optional=True)
         self._client, self._async_client = split_clients(client, async_client)
         self.config = AgentConfig.build(
             model=model,
@@ -131,6 +136,7 @@ class Agent(Generic[DepsT]):
         self.after_tool: tuple[AfterToolHook, ...] = as_hooks(after_tool, "after_tool")
         self.max_concurrency = max_concurrency
         self.tool_timeout = tool_timeout
+        self.max_tool_retries = max_tool_retries
         self._owned: list[Client | AsyncClient] = []
 
     @property
