@@ -396,10 +396,12 @@ def test_nested_models_are_inlined() -> None:
                                     },
                                 },
                                 "required": ["street", "city"],
+                                "additionalProperties": False,
                             },
                         },
                     },
                     "required": ["name", "age"],
+                    "additionalProperties": False,
                 },
                 "address": {
                     "anyOf": [
@@ -415,6 +417,7 @@ def test_nested_models_are_inlined() -> None:
                                 },
                             },
                             "required": ["street", "city"],
+                            "additionalProperties": False,
                         },
                         {"type": "null"},
                     ],
@@ -446,6 +449,7 @@ def test_recursive_models_keep_defs() -> None:
                         },
                     },
                     "required": ["label"],
+                    "additionalProperties": False,
                 }
             },
         }
@@ -498,6 +502,7 @@ def test_tagged_union_has_no_openapi_discriminator() -> None:
                                 "lives": {"type": "integer"},
                             },
                             "required": ["lives"],
+                            "additionalProperties": False,
                         },
                         {
                             "type": "object",
@@ -506,6 +511,7 @@ def test_tagged_union_has_no_openapi_discriminator() -> None:
                                 "good": {"type": "boolean"},
                             },
                             "required": ["good"],
+                            "additionalProperties": False,
                         },
                     ]
                 }
@@ -631,6 +637,7 @@ def test_model_default_is_shown_as_json() -> None:
                         },
                     },
                     "required": ["street", "city"],
+                    "additionalProperties": False,
                     "default": {"street": "1 Main St", "city": "X", "zip_code": None},
                 }
             },

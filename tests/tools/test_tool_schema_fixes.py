@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 import typing
+from dataclasses import dataclass
 
 import pytest
+from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
 
+from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 from agentloop._tools import tool
 
@@ -147,3 +151,81 @@ def test_yields_section_is_not_a_return_value() -> None:
         """
 
     assert tool(count).definition["description"] == "Count."
+
+
+# --- attribute docstrings (issue 16, item 2) --------------------------------------------
+
+
+class Coordinates(TypedDict):
+    lat: float
+    """Latitude, in degrees."""
+    lon: float
+    """Longitude, in degrees."""
+    label: str
+
+
+@dataclass
+class Box:
+    width: int
+    """Width, in pixels."""
+    height: int = 1
+
+
+def test_attribute_docstrings_of_typeddict_and_dataclass_fields_are_kept() -> None:
+    def place(where: Coordinates, box: Box) -> None:
+        """Place a box."""
+
+    properties = tool(place).input_schema["properties"]
+    where, box = properties["where"]["properties"], properties["box"]["properties"]
+    assert where["lat"] == {"type": "number", "description": "Latitude, in degrees."}
+    assert where["lon"] == {"type": "number", "description": "Longitude, in degrees."}
+    assert where["label"] == {"type": "string"}
+    assert box["width"] == {"type": "integer", "description": "Width, in pixels."}
+    assert box["height"] == {"type": "integer", "default": 1}
+
+
+# --- nested models are closed (issue 16, item 3) ----------------------------------------
+
+
+class City(BaseModel):
+    name: str
+
+
+class Tagged(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+
+class Ignoring(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str
+
+
+def visit(city: City, tagged: Tagged, ignoring: list[Ignoring]) -> str:
+    """Visit."""
+    return f"{city!r} {tagged!r} {ignoring!r}"
+
+
+def test_nested_models_are_closed_unless_they_allow_extra_fields() -> None:
+    properties = tool(visit).input_schema["properties"]
+    assert properties["city"]["additionalProperties"] is False
+    assert properties["ignoring"]["items"]["additionalProperties"] is False
+    assert properties["tagged"]["additionalProperties"] is True
+
+
+def test_a_misspelt_nested_key_is_a_field_level_error() -> None:
+    result = tool(visit).call(
+        {"city": {"name": "Oslo", "nmae": "x"}, "tagged": {"name": "t"}, "ignoring": []},
+        RunContext(deps=None),
+    )
+    assert result.is_error
+    assert "city.nmae: unexpected property (allowed: name)" in str(result.content)
+
+
+def test_extra_keys_reach_a_model_that_allows_them() -> None:
+    result = tool(visit).call(
+        {"city": {"name": "Oslo"}, "tagged": {"name": "t", "color": "red"}, "ignoring": []},
+        RunContext(deps=None),
+    )
+    assert not result.is_error
+    assert "color='red'" in str(result.content)

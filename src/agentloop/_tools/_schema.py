@@ -158,7 +158,9 @@ def _generate(
 ) -> tuple[type[BaseModel], dict[str, Any]]:
     try:
         model: type[BaseModel] = create_model(
-            "ToolInput", __config__=ConfigDict(extra="forbid"), **fields
+            "ToolInput",
+            __config__=ConfigDict(extra="forbid", use_attribute_docstrings=True),
+            **fields,
         )
         schema = model.model_json_schema(schema_generator=_QuietJsonSchema)
     except (PydanticUserError, TypeError, ValueError) as exc:

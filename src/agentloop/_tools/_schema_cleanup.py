@@ -6,7 +6,11 @@
 * pydantic's generated ``title`` keywords and OpenAPI ``discriminator``
   keywords are dropped (data such as defaults is never touched);
 * an ``anyOf`` with an empty (accept-anything) branch is dropped, so
-  ``Optional[Any]`` reads the same on every Python version.
+  ``Optional[Any]`` reads the same on every Python version;
+* an object with ``properties`` (a model, dataclass or TypedDict) that says
+  nothing of other keys is closed (``additionalProperties: false``), so a
+  misspelt key is an error the model sees; a model with ``extra="allow"``
+  already says ``additionalProperties: true``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ _SCHEMA_ONE = frozenset(
     }
 )
 _DROPPED = frozenset({"title", "discriminator"})
+_OPEN_KEYWORDS = frozenset({"additionalProperties", "patternProperties", "unevaluatedProperties"})
 _KEY_ORDER = ("type", "description", "properties", "required", "additionalProperties")
 _REF_PREFIX = "#/$defs/"
 
@@ -62,6 +67,8 @@ def _strip(node: Any) -> Any:
     out = map_subschemas(kept, _strip)
     if {} in out.get("anyOf", ()):  # Optional[Any] on some Pythons: anything goes
         del out["anyOf"]
+    if "properties" in out and _OPEN_KEYWORDS.isdisjoint(out):
+        out["additionalProperties"] = False
     return out
 
 
