@@ -68,7 +68,9 @@ def test_an_after_hook_building_a_malformed_tool_result(mode: str) -> None:
     result, answer = run([f], mode, after_tool=[after])
     assert result.text == "done"
     assert answer["is_error"] is True
-    assert "returned a result that cannot be sent to the model" in answer["content"]
+    assert answer["content"].startswith(
+        "tool 'f' returned a result that cannot be sent to the model"
+    )
     assert "item 0, 'txt', is a str" in answer["content"]
 
 

@@ -73,7 +73,7 @@ class ToolCallOutcome:
 
     def to_block(self) -> dict[str, Any]:
         """The ``tool_result`` block answering the call."""
-        return self.result.to_block(self.tool_use_id)
+        return self.result.to_block(self.tool_use_id, self.name)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,15 +104,8 @@ class ToolCallOutcome:
 
 
 def _result_json(result: ToolResult) -> dict[str, Any]:
-    content = result.content
-    return {
-        "content": content if isinstance(content, str) else [dict(b) for b in content],
-        "is_error": result.is_error,
-    }
+    return result.to_json()
 
 
 def _result_from_json(data: Mapping[str, Any]) -> ToolResult:
-    content = data.get("content", "")
-    if not isinstance(content, str):
-        content = [dict(b) for b in content]
-    return ToolResult(content, is_error=bool(data.get("is_error", False)))
+    return ToolResult.from_json(data)
