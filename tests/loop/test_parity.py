@@ -237,7 +237,9 @@ def test_every_way_to_run_behaves_the_same(name: str):
     assert played["iter"][0] == played["aiter"][0]
     assert played["stream"][0] == played["astream"][0]
     deltas = ("TextDelta", "ThinkingDelta", "ToolInputDelta", "ModelRetry")
-    without_deltas = [e for e in played["stream"][0] if not (isinstance(e, tuple) and e[0] in deltas)]
+    without_deltas = [
+        e for e in played["stream"][0] if not (isinstance(e, tuple) and e[0] in deltas)
+    ]
     iter_without_retries = [
         e for e in played["iter"][0] if not (isinstance(e, tuple) and e[0] == "ModelRetry")
     ]

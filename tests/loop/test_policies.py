@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from agentloop import HookError, ToolError, ToolResult, ToolRetriesExceeded, tool
@@ -216,7 +217,7 @@ async def test_tools_cannot_change_the_history_through_their_context(runner: Run
     result = await runner.run(runner.agent(tools=[meddler]), "go")
     assert result.text == "fine"
     assert seen == [2]
-    await anyio.sleep(0)
+    await anyio.lowlevel.checkpoint()
 
 
 async def test_the_agent_wide_tool_retry_allowance_applies_to_tools_without_their_own(

@@ -12,14 +12,14 @@ from agentloop import (
     TokenBudgetExceeded,
 )
 from agentloop._exceptions import BadRequestError
-from agentloop._loop._prompt import new_state
 from agentloop._loop._config import AgentConfig
 from agentloop._loop._flow import SendRequest, request_flow
 from agentloop._loop._outcome import ToolCallOutcome
+from agentloop._loop._prompt import new_state
 from agentloop._loop._state import CallModel, Finish, LoopMachine, RunTools
+from agentloop._models import Message
 from agentloop._retry import RetryPolicy
 from agentloop._tools import ToolResult
-from agentloop._models import Message
 
 _ids = iter(range(1000))
 

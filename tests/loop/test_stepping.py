@@ -55,7 +55,10 @@ def lookup(name: str) -> str:
 
 def script() -> list[Any]:
     return [
-        reply(tool_use("lookup", {"name": "ann"}, id="t1"), tool_use("send_mail", {"to": "x"}, id="t2")),
+        reply(
+            tool_use("lookup", {"name": "ann"}, id="t1"),
+            tool_use("send_mail", {"to": "x"}, id="t2"),
+        ),
         reply("done"),
     ]
 
@@ -103,7 +106,7 @@ async def test_a_run_driven_by_hand_with_the_async_client():
 def test_the_wrong_step_is_refused_with_what_to_do():
     fake = FakeAnthropic(script())
     run = Agent("claude-sonnet-4-6", tools=[lookup], client=fake.client()).start("hi")
-    with pytest.raises(agentloop.ConfigurationError, match="run.next"):
+    with pytest.raises(agentloop.ConfigurationError, match=r"run\.next"):
         run.feed_tool_outcomes([])
 
 

@@ -258,9 +258,7 @@ class Agent(Generic[DepsT]):
 
     # --- stepping from outside -------------------------------------------------
 
-    def start(
-        self, prompt: Prompt, *, deps: DepsT | None = None, run_id: str | None = None
-    ) -> Run:
+    def start(self, prompt: Prompt, *, deps: DepsT | None = None, run_id: str | None = None) -> Run:
         """A new run of ``prompt``, to step from outside (see :class:`~agentloop.Run`).
 
         ``run_id`` names it (a durable engine's workflow id, say); by default a

@@ -216,7 +216,9 @@ def _hook_name(hook: Callable[..., Any]) -> str:
     return getattr(hook, "__qualname__", None) or repr(hook)
 
 
-def _hook_failure(call: ToolUseBlock, hook: Callable[..., Any], error: Exception) -> ToolCallOutcome:
+def _hook_failure(
+    call: ToolUseBlock, hook: Callable[..., Any], error: Exception
+) -> ToolCallOutcome:
     detail = f"hook {_hook_name(hook)} raised {type(error).__name__}: {error}"
     result = ToolResult(f"The call of {call.name} could not be completed.", is_error=True)
     return ToolCallOutcome(call.id, call.name, result, "hook_error", 0.0, detail, error)
@@ -253,7 +255,7 @@ def request_flow(
     """
     attempt = 1
     while True:
-        outcome = yield SendRequest(params, stream)
+        outcome: Message | APIError = yield SendRequest(params, stream)
         if isinstance(outcome, Message):
             return outcome
         retryable = isinstance(outcome, StreamError) or is_retryable(outcome)

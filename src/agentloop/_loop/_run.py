@@ -20,7 +20,7 @@ Everything that crosses the seam is JSON and round-trips: ``run.state``
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 from .._context import RunContext
 from .._exceptions import AgentloopError, APIError, ConfigurationError
@@ -111,10 +111,10 @@ class Run:
         self._expect(CallModel)
         self._step = self._guard(self._machine.on_response, message)
 
-    def feed_error(self, error: BaseException) -> None:
+    def feed_error(self, error: BaseException) -> NoReturn:
         """The last model request failed for good: raises it, with the run attached."""
         self._expect(CallModel)
-        self._guard(self._machine.on_error, error)
+        self._machine.on_error(error)
 
     def feed_tool_outcomes(self, outcomes: Sequence[ToolCallOutcome]) -> None:
         """The outcomes of the last :class:`RunTools`, one per call, in its order."""
@@ -145,9 +145,7 @@ class Run:
         validation, the tool with its timeout. Never raises; does not feed the outcome."""
         from ._drive import SyncPerformer
 
-        return SyncPerformer(None, self.agent.registry).drive_call(
-            self.tool_call_flow(call)
-        )
+        return SyncPerformer(None, self.agent.registry).drive_call(self.tool_call_flow(call))
 
     async def acall_tool(self, call: ToolUseBlock) -> ToolCallOutcome:
         """:meth:`call_tool`, for async code (sync tools and hooks run in worker threads)."""

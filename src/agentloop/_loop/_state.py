@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, Union
+from typing import Any, NoReturn, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -234,7 +234,7 @@ class LoopMachine:
             )
         return self._call_model()
 
-    def on_error(self, error: BaseException) -> None:
+    def on_error(self, error: BaseException) -> NoReturn:
         """A model request failed for good: the run ends with it (the run attached)."""
         if isinstance(error, AgentloopError) and error.result is None:
             error.result = self.result()
@@ -384,7 +384,11 @@ def decision_json(decision: Any) -> dict[str, Any]:
         return {"approve": None if decision.input is None else dict(decision.input)}
     if isinstance(decision, Deny):
         return {"deny": decision.message}
-    if isinstance(decision, Mapping) and len(decision) == 1 and set(decision) <= {"approve", "deny"}:
+    if (
+        isinstance(decision, Mapping)
+        and len(decision) == 1
+        and set(decision) <= {"approve", "deny"}
+    ):
         return dict(decision)
     raise ConfigurationError(
         f"a decision must be Approve(), Approve(input={{...}}) or Deny('why'), not {decision!r}"
