@@ -175,3 +175,21 @@ def test_override_refuses_what_is_not_a_client():
     agent = Agent("claude-sonnet-4-6", client=FakeAnthropic().client())
     with pytest.raises(ConfigurationError, match="str"), agent.override(client="sk-ant-xyz"):  # type: ignore[arg-type]
         pass
+
+
+def test_check_rules_off_also_lets_a_prefill_through():
+    fake = FakeAnthropic([reply("4)")])
+    agent = Agent("claude-opus-4-6", client=fake.client(), check_rules=False)
+    prompt = [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "The answer is ("}]
+    with pytest.raises(Exception) as caught:  # the fake answers as the API would: a 400
+        agent.run(prompt)
+    assert "prefill" in str(caught.value).lower()
+    assert len(fake.requests) == 1  # it was sent: the API is the judge
+
+
+def test_an_unknown_run_option_is_named():
+    agent = Agent("claude-sonnet-4-6", client=FakeAnthropic().client())
+    with pytest.raises(TypeError, match="dep"):
+        agent.run("hi", dep=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="temperature"):
+        agent.aiter("hi", temperature=0.5)  # type: ignore[call-arg]

@@ -16,9 +16,9 @@ from collections.abc import (
 from contextlib import aclosing, contextmanager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeAlias, Union
+from typing import Any, Generic, Literal, NamedTuple, TypeAlias, Union
 
-from typing_extensions import Self, TypeVar, Unpack
+from typing_extensions import Self, TypedDict, TypeVar, Unpack
 
 from .._async_client import AsyncClient
 from .._client import Client
@@ -174,20 +174,15 @@ class Agent(Generic[DepsT]):
 
     # --- sync -----------------------------------------------------------------
 
-    def run(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
-    ) -> RunResult:
+    def run(self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]) -> RunResult:
         """Run to the end and return the result.
 
         ``prompt`` may be a saved :class:`RunState` (or its JSON) to go on
-        with; ``decisions`` answer the calls a resumed run awaits.
+        with. Options: ``deps`` (handed to tools as ``ctx.deps``), ``run_id``
+        (a new run's id; random by default), ``decisions`` (answers to the
+        calls a resumed run awaits: ``{tool_use_id: Approve() | Deny(msg)}``).
         """
-        events = self._events(prompt, deps, run_id, decisions, stream=False)
+        events = self._events(prompt, options, stream=False)
         while True:
             try:
                 next(events)
@@ -196,66 +191,41 @@ class Agent(Generic[DepsT]):
                 return result
 
     def iter(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
     ) -> Iterator[Event]:
         """Run step by step: yields each event; the last one is RunFinished."""
-        return self._events(prompt, deps, run_id, decisions, stream=False)
+        return self._events(prompt, options, stream=False)
 
     def stream(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
     ) -> AgentStream:
         """Run with streamed model responses: ``with agent.stream(p) as run:`` yields
         text, thinking and tool-input deltas as they arrive; ``run.result()`` after."""
-        return AgentStream(self._events(prompt, deps, run_id, decisions, stream=True))
+        return AgentStream(self._events(prompt, options, stream=True))
 
     # --- async ----------------------------------------------------------------
 
     async def arun(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
     ) -> RunResult:
-        """Run to the end and return the result (async)."""
-        async with aclosing(self._aevents(prompt, deps, run_id, decisions, stream=False)) as events:
+        """Run to the end and return the result (async); options as for :meth:`run`."""
+        async with aclosing(self._aevents(prompt, options, stream=False)) as events:
             async for event in events:
                 if isinstance(event, RunFinished):
                     return event.result
         raise AssertionError("unreachable: a run ends with RunFinished or an error")
 
     def aiter(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
     ) -> AsyncIterator[Event]:
         """Run step by step (async): yields each event; the last one is RunFinished."""
-        return self._aevents(prompt, deps, run_id, decisions, stream=False)
+        return self._aevents(prompt, options, stream=False)
 
     def astream(
-        self,
-        prompt: Prompt | RunState,
-        *,
-        deps: DepsT | None = None,
-        run_id: str | None = None,
-        decisions: Mapping[str, Decision] | None = None,
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
     ) -> AsyncAgentStream:
         """Streamed run (async): ``async with agent.astream(p) as run:``."""
-        return AsyncAgentStream(self._aevents(prompt, deps, run_id, decisions, stream=True))
+        return AsyncAgentStream(self._aevents(prompt, options, stream=True))
 
     # --- stepping from outside -------------------------------------------------
 
@@ -324,34 +294,31 @@ class Agent(Generic[DepsT]):
         return run
 
     def _events(
-        self,
-        prompt: Prompt | RunState,
-        deps: Any,
-        run_id: str | None,
-        decisions: Mapping[str, Decision] | None,
-        *,
-        stream: bool,
+        self, prompt: Prompt | RunState, options: Mapping[str, Any], *, stream: bool
     ) -> Generator[Event, None, RunResult]:
         refuse_in_event_loop()
         client = self.current_client()
-        run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
+        opts = _run_options(options)
+        run = self._run_of(prompt, opts.deps, opts.run_id, opts.decisions, client.retry_policy)
         flow = run_flow(run, stream=stream)
         events: Generator[Event, None, RunResult] = SyncPerformer(client, self.registry).events(
             flow
         )
         return events
 
-    async def _aevents(
-        self,
-        prompt: Prompt | RunState,
-        deps: Any,
-        run_id: str | None,
-        decisions: Mapping[str, Decision] | None,
-        *,
-        stream: bool,
+    def _aevents(
+        self, prompt: Prompt | RunState, options: Mapping[str, Any], *, stream: bool
+    ) -> AsyncGenerator[Event, None]:
+        run_options = _run_options(options)  # checked now, not at the first event
+        return self._aevents_of(prompt, run_options, stream=stream)
+
+    async def _aevents_of(
+        self, prompt: Prompt | RunState, options: _Options, *, stream: bool
     ) -> AsyncGenerator[Event, None]:
         client = self.current_async_client()
-        run = self._run_of(prompt, deps, run_id, decisions, client.retry_policy)
+        run = self._run_of(
+            prompt, options.deps, options.run_id, options.decisions, client.retry_policy
+        )
         performer = AsyncPerformer(client, self.registry)
         async with aclosing(performer.events(run_flow(run, stream=stream))) as items:
             async for item in items:
@@ -398,6 +365,33 @@ class Agent(Generic[DepsT]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class RunOptions(TypedDict, Generic[DepsT], total=False):
+    """The keyword options of :meth:`Agent.run` and its siblings."""
+
+    deps: DepsT
+    run_id: str
+    decisions: Mapping[str, Decision]
+
+
+class _Options(NamedTuple):
+    deps: Any
+    run_id: str | None
+    decisions: Mapping[str, Decision] | None
+
+
+_RUN_OPTIONS = _Options._fields
+
+
+def _run_options(options: Mapping[str, Any]) -> _Options:
+    unknown = sorted(set(options) - set(_RUN_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"unknown run option(s) {', '.join(unknown)}: a run takes deps=, run_id= and "
+            "decisions= (request settings go to Agent(...))"
+        )
+    return _Options(*(options.get(name) for name in _RUN_OPTIONS))
 
 
 _OVERRIDES: ContextVar[dict[int, tuple[Client | None, AsyncClient | None]] | None] = ContextVar(

@@ -79,7 +79,7 @@ def new_state(config: AgentConfig, prompt: Prompt, run_id: str | None = None) ->
     """
     messages = messages_from_prompt(prompt)
     continuing = _ends_in_paused_turn(messages)
-    if not continuing:
+    if not continuing and config.check_rules:
         check_prefill(config.model, messages)
     if run_id is not None and (not isinstance(run_id, str) or not run_id):
         raise ConfigurationError(f"run_id must be a non-empty string, not {run_id!r}")
