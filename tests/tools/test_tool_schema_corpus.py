@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import pytest
 from inline_snapshot import snapshot
 from jsonschema import Draft202012Validator
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import NotRequired, TypedDict
 
 from agentloop._context import RunContext
@@ -189,6 +189,58 @@ def param_named_like_keywords(
 ) -> None: ...
 
 
+# --- issue 16: descriptions kept, nested models closed, signatures peers accept ---
+
+
+class Extent(TypedDict):
+    width: int
+    """Width, in pixels."""
+    height: int
+
+
+@dataclass
+class Anchor:
+    x: float
+    """Distance from the left edge."""
+    y: float = 0.0
+
+
+class Strict(BaseModel):
+    name: str
+
+
+class Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+
+def google_without_summary(foo: int, bar: str) -> str:
+    """
+    Args:
+        foo: The foo thing.
+        bar: The bar thing.
+
+    Returns:
+        The two, joined.
+    """
+    return f"{foo}{bar}"
+
+
+def attribute_docstrings(extent: Extent, anchor: Anchor) -> None: ...
+
+
+def open_and_closed_models(strict: Strict, loose: Loose, many: list[Strict]) -> None: ...
+
+
+def var_keyword(query: str, **filters: int) -> None: ...
+
+
+def var_positional(first: str, *rest: Point) -> None: ...
+
+
+def positional_only(a: int, b: str = "x", /, c: bool = False) -> None: ...
+
+
 CORPUS = [
     no_params,
     scalars,
@@ -209,6 +261,12 @@ CORPUS = [
     mutable_default,
     model_default,
     param_named_like_keywords,
+    google_without_summary,
+    attribute_docstrings,
+    open_and_closed_models,
+    var_keyword,
+    var_positional,
+    positional_only,
 ]
 
 
@@ -247,10 +305,13 @@ def test_required_is_exactly_the_parameters_without_defaults(func: Any) -> None:
     import inspect
 
     params = inspect.signature(func).parameters.values()
+    starred = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     expected = [
         p.name
         for p in params
-        if p.default is inspect.Parameter.empty and "RunContext" not in str(p.annotation)
+        if p.default is inspect.Parameter.empty
+        and "RunContext" not in str(p.annotation)
+        and p.kind not in starred
     ]
     assert schema(func).get("required", []) == expected
 
@@ -657,6 +718,140 @@ def test_parameters_named_like_schema_keywords_or_pydantic_attributes() -> None:
                 "model_config": {"type": "integer"},
             },
             "required": ["title", "type", "properties", "model_config"],
+            "additionalProperties": False,
+        }
+    )
+
+
+def test_google_docstring_without_summary() -> None:
+    assert tool(google_without_summary).definition == snapshot(
+        {
+            "name": "google_without_summary",
+            "description": "Returns: The two, joined.",
+            "input_schema": {
+                "type": "object",
+                "properties": {
+                    "foo": {"type": "integer", "description": "The foo thing."},
+                    "bar": {"type": "string", "description": "The bar thing."},
+                },
+                "required": ["foo", "bar"],
+                "additionalProperties": False,
+            },
+        }
+    )
+
+
+def test_attribute_docstrings() -> None:
+    assert schema(attribute_docstrings) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "extent": {
+                    "type": "object",
+                    "properties": {
+                        "width": {"type": "integer", "description": "Width, in pixels."},
+                        "height": {"type": "integer"},
+                    },
+                    "required": ["width", "height"],
+                    "additionalProperties": False,
+                },
+                "anchor": {
+                    "type": "object",
+                    "properties": {
+                        "x": {"type": "number", "description": "Distance from the left edge."},
+                        "y": {"type": "number", "default": 0.0},
+                    },
+                    "required": ["x"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["extent", "anchor"],
+            "additionalProperties": False,
+        }
+    )
+
+
+def test_open_and_closed_models() -> None:
+    assert schema(open_and_closed_models) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "strict": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                    "required": ["name"],
+                    "additionalProperties": False,
+                },
+                "loose": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                    "required": ["name"],
+                    "additionalProperties": True,
+                },
+                "many": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string"}},
+                        "required": ["name"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["strict", "loose", "many"],
+            "additionalProperties": False,
+        }
+    )
+
+
+def test_var_keyword() -> None:
+    assert schema(var_keyword) == snapshot(
+        {
+            "type": "object",
+            "properties": {"query": {"type": "string"}},
+            "required": ["query"],
+            "additionalProperties": {"type": "integer"},
+        }
+    )
+
+
+def test_var_positional() -> None:
+    assert schema(var_positional) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "first": {"type": "string"},
+                "rest": {
+                    "type": "array",
+                    "default": [],
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "x": {"type": "number"},
+                            "y": {"type": "number"},
+                            "tags": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "required": ["x", "y"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["first"],
+            "additionalProperties": False,
+        }
+    )
+
+
+def test_positional_only() -> None:
+    assert schema(positional_only) == snapshot(
+        {
+            "type": "object",
+            "properties": {
+                "a": {"type": "integer"},
+                "b": {"type": "string", "default": "x"},
+                "c": {"type": "boolean", "default": False},
+            },
+            "required": ["a"],
             "additionalProperties": False,
         }
     )

@@ -229,3 +229,172 @@ def test_extra_keys_reach_a_model_that_allows_them() -> None:
     )
     assert not result.is_error
     assert "color='red'" in str(result.content)
+
+
+# --- signatures peers accept (issue 16, item 5) -----------------------------------------
+
+
+def test_var_keyword_becomes_additional_properties_passed_as_keywords() -> None:
+    @tool
+    def tag(name: str, **labels: int) -> str:
+        """Tag something.
+
+        Args:
+            name: What to tag.
+        """
+        return f"{name} {sorted(labels.items())}"
+
+    assert tag.input_schema == {
+        "type": "object",
+        "properties": {"name": {"type": "string", "description": "What to tag."}},
+        "required": ["name"],
+        "additionalProperties": {"type": "integer"},
+    }
+    ctx = RunContext(deps=None)
+    assert tag.call({"name": "x", "b": 2, "a": 1}, ctx).content == "x [('a', 1), ('b', 2)]"
+    assert tag.call({"name": "x"}, ctx).content == "x []"
+    refused = tag.call({"name": "x", "a": "one"}, ctx)
+    assert refused.is_error and "a:" in str(refused.content)
+
+
+def test_var_keyword_of_a_model_is_validated_and_converted() -> None:
+    @tool
+    def visit_all(**cities: City) -> str:
+        """Visit cities."""
+        return ", ".join(f"{k}={type(v).__name__}({v.name})" for k, v in cities.items())
+
+    schema = visit_all.input_schema
+    assert schema["additionalProperties"] == {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+    assert "$defs" not in schema
+    result = visit_all.call({"a": {"name": "Oslo"}}, RunContext(deps=None))
+    assert result.content == "a=City(Oslo)"
+
+
+def test_var_keyword_cannot_override_the_run_context() -> None:
+    @tool
+    def f(ctx: RunContext[None], **extra: str) -> str:
+        """F."""
+        return f"{type(ctx).__name__} {extra}"
+
+    ctx = RunContext(deps=None)
+    assert f.call({"a": "b"}, ctx).content == "RunContext {'a': 'b'}"
+    refused = f.call({"ctx": "spoof"}, ctx)
+    assert refused.is_error
+    assert "ctx: unexpected property" in str(refused.content)
+
+
+def test_var_keyword_cannot_override_a_partial_keyword() -> None:
+    import functools
+
+    def f(user: str, **extra: str) -> str:
+        return f"{user} {extra}"
+
+    bound = tool(functools.partial(f, user="alice"))
+    assert "user" not in bound.input_schema["properties"]
+    assert bound.call({"user": "mallory"}, RunContext(deps=None)).is_error
+
+
+def test_var_positional_becomes_a_named_array_passed_by_position() -> None:
+    @tool
+    def total(unit: str, *amounts: float, rounding: int = 2) -> str:
+        """Add amounts up.
+
+        Args:
+            unit: The currency.
+            amounts: The amounts to add.
+        """
+        return f"{round(sum(amounts), rounding)} {unit}"
+
+    assert total.input_schema == {
+        "type": "object",
+        "properties": {
+            "unit": {"type": "string", "description": "The currency."},
+            "amounts": {
+                "type": "array",
+                "description": "The amounts to add.",
+                "default": [],
+                "items": {"type": "number"},
+            },
+            "rounding": {"type": "integer", "default": 2},
+        },
+        "required": ["unit"],
+        "additionalProperties": False,
+    }
+    ctx = RunContext(deps=None)
+    assert total.call({"unit": "EUR", "amounts": [1.5, 2.25]}, ctx).content == "3.75 EUR"
+    assert total.call({"unit": "EUR"}, ctx).content == "0 EUR"
+    assert total.call({"unit": "EUR", "amounts": [1.26], "rounding": 1}, ctx).content == "1.3 EUR"
+
+
+def test_positional_only_parameters_are_passed_by_position_in_order() -> None:
+    @tool
+    def divide(a: float, b: float = 1.0, /, *, digits: int = 3) -> float:
+        """Divide a by b."""
+        return round(a / b, digits)
+
+    assert divide.input_schema["required"] == ["a"]
+    assert list(divide.input_schema["properties"]) == ["a", "b", "digits"]
+    ctx = RunContext(deps=None)
+    assert divide.call({"a": 1, "b": 3}, ctx).content == "0.333"
+    assert divide.call({"b": 4, "a": 2}, ctx).content == "0.5"
+    assert divide.call({"a": 2}, ctx).content == "2.0"
+    assert divide.call({"a": 2, "b": 3, "digits": 1}, ctx).content == "0.7"
+
+
+def test_positional_only_run_context_is_passed_in_its_place() -> None:
+    @tool
+    def who(ctx: RunContext[str], greeting: str, /, *names: str, **extra: bool) -> str:
+        """Greet."""
+        return f"{greeting} {' '.join(names)} from {ctx.deps} {extra}"
+
+    assert list(who.input_schema["properties"]) == ["greeting", "names"]
+    result = who.call({"greeting": "hi", "names": ["a", "b"], "loud": True}, RunContext(deps="me"))
+    assert result.content == "hi a b from me {'loud': True}"
+
+
+@pytest.mark.anyio
+async def test_new_signatures_work_in_acall() -> None:
+    @tool
+    async def join(sep: str, /, *parts: str, **marks: str) -> str:
+        """Join."""
+        return sep.join(parts) + "".join(marks.values())
+
+    result = await join.acall({"sep": "-", "parts": ["a", "b"], "x": "!"}, RunContext(deps=None))
+    assert result.content == "a-b!"
+
+
+def test_methods_with_var_positional_get_self_first() -> None:
+    class Calculator:
+        @tool
+        def add(self, *values: int) -> int:
+            """Add."""
+            return sum(values) + self.offset
+
+        offset = 100
+
+    result = Calculator().add.call({"values": [1, 2]}, RunContext(deps=None))
+    assert result.content == "103"
+
+
+def test_unpacked_typed_dict_kwargs_are_refused_with_a_suggestion_from_the_annotation() -> None:
+    from typing_extensions import Unpack
+
+    def f(**options: Unpack[Coordinates]) -> None:
+        """F."""
+
+    with pytest.raises(ToolDefinitionError) as info:
+        tool(f)
+    assert "take one parameter such as `options: Coordinates`" in str(info.value)
+
+
+def test_inexpressible_var_keyword_names_the_starred_parameter() -> None:
+    def f(**hooks: typing.Callable[[], None]) -> None:
+        """F."""
+
+    with pytest.raises(ToolDefinitionError, match=r"parameter '\*\*hooks' has type .*Callable"):
+        tool(f)

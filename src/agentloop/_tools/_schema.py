@@ -12,9 +12,9 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
+import typing_extensions
 from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaWarningKind
@@ -22,46 +22,13 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaWarningKind
 from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
+from ._arguments import Param, SignaturePlan
 from ._schema_cleanup import clean_schema
 
 __all__ = ["Param", "SignaturePlan", "plan_signature"]
 
 _EMPTY = inspect.Parameter.empty
-
-
-@dataclass(frozen=True)
-class Param:
-    """One schema parameter: its Python name (= property name) and model field."""
-
-    name: str
-    field: str
-    has_default: bool
-
-
-@dataclass(frozen=True)
-class SignaturePlan:
-    """Everything decided about a signature at decoration time."""
-
-    schema: dict[str, Any]
-    model: type[BaseModel]
-    params: tuple[Param, ...]
-    context_params: tuple[str, ...]
-
-    def arguments(self, data: Mapping[str, Any], ctx: object) -> dict[str, Any]:
-        """Validate ``data`` with pydantic into keyword arguments (may raise ValidationError).
-
-        Parameters the model left out and that have a default are not passed,
-        so the function's own default applies.
-        """
-        model = self.model.model_validate(data)
-        given = model.model_fields_set
-        kwargs = {
-            p.name: getattr(model, p.field)
-            for p in self.params
-            if p.field in given or not p.has_default
-        }
-        kwargs.update(dict.fromkeys(self.context_params, ctx))
-        return kwargs
+_UNPACK = {typing_extensions.Unpack, getattr(typing, "Unpack", typing_extensions.Unpack)}
 
 
 class _QuietJsonSchema(GenerateJsonSchema):
@@ -99,88 +66,112 @@ def plan_signature(
     """Decide the schema and validator of ``func``'s parameters (except those in ``skip``).
 
     ``where`` names the function in error messages; ``hints`` are its resolved
-    annotations. Raises :class:`ToolDefinitionError` for a signature that
-    cannot become a sound schema.
+    annotations. ``*args: T`` becomes an array property named ``args``,
+    ``**kwargs: T`` the schema's ``additionalProperties``. Raises
+    :class:`ToolDefinitionError` for a signature that cannot become a sound
+    schema.
     """
     fields: dict[str, Any] = {}
     params: list[Param] = []
-    context: list[str] = []
+    typed: list[tuple[str, Any]] = []  # (parameter as written, its type) for error messages
+    extras: Any = None
     for p in inspect.signature(func).parameters.values():
         if p.name in skip:
             continue
-        _check_kind(p, where)
-        annotation = hints.get(p.name, _EMPTY)
-        if annotation is _EMPTY:
-            raise ToolDefinitionError(
-                f"{where}: parameter {p.name!r} has no type annotation; annotate it "
-                f"(e.g. `{p.name}: str`) so its JSON schema can be built, "
-                f"or `{p.name}: Any` to accept any JSON value"
-            )
-        if is_run_context(annotation):
-            context.append(p.name)
-            continue
-        field = f"p{len(params)}"
-        fields[field] = (annotation, _field_info(p, annotation, param_docs.get(p.name)))
-        params.append(Param(p.name, field, p.default is not _EMPTY))
-    model, schema = _generate(fields, params, where)
-    return SignaturePlan(clean_schema(schema), model, tuple(params), tuple(context))
+        annotation = _annotation(p, hints, where)
+        if not is_run_context(annotation):
+            typed.append((_written(p), annotation))
+        if p.kind is p.VAR_KEYWORD:
+            extras = annotation
+        elif is_run_context(annotation):
+            params.append(Param(p.name, None, p.kind))
+        else:
+            field = f"p{len(fields)}"
+            fields[field] = _field(p, annotation, param_docs.get(p.name))
+            params.append(Param(p.name, field, p.kind, _default(p)))
+    model, schema = _generate(fields, extras, typed, where)
+    reserved = skip | {p.name for p in params if p.field is None}
+    return SignaturePlan(clean_schema(schema), model, tuple(params), reserved)
 
 
-def _check_kind(p: inspect.Parameter, where: str) -> None:
+def _annotation(p: inspect.Parameter, hints: Mapping[str, Any], where: str) -> Any:
+    annotation = hints.get(p.name, _EMPTY)
+    written = _written(p)
+    if annotation is _EMPTY:
+        raise ToolDefinitionError(
+            f"{where}: parameter {written!r} has no type annotation; annotate it "
+            f"(e.g. `{written}: str`) so its JSON schema can be built, "
+            f"or `{written}: Any` to accept any JSON value"
+        )
+    if written != p.name and typing.get_origin(annotation) in _UNPACK:
+        inner = _type_name(typing.get_args(annotation)[0])
+        raise ToolDefinitionError(
+            f"{where}: `{written}: Unpack[{inner}]` cannot become a tool parameter; "
+            f"take one parameter such as `{p.name}: {inner}` instead"
+        )
+    return annotation
+
+
+def _written(p: inspect.Parameter) -> str:
+    """The parameter as written in the signature: ``x``, ``*args`` or ``**kwargs``."""
+    stars = "*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else ""
+    return stars + p.name
+
+
+def _default(p: inspect.Parameter) -> Any:
+    return [] if p.kind is p.VAR_POSITIONAL else p.default
+
+
+def _field(p: inspect.Parameter, annotation: Any, doc: str | None) -> tuple[Any, Any]:
     if p.kind is p.VAR_POSITIONAL:
-        raise ToolDefinitionError(
-            f"{where}: *{p.name} cannot become a tool parameter, because the model sends "
-            f"named arguments only; replace it with a named parameter such as "
-            f"`{p.name}: list[str]`"
-        )
-    if p.kind is p.VAR_KEYWORD:
-        raise ToolDefinitionError(
-            f"{where}: **{p.name} cannot become a tool parameter, because its properties "
-            f"are unknown; declare each argument as a parameter, or take one parameter "
-            f"such as `{p.name}: dict[str, str]`"
-        )
-    if p.kind is p.POSITIONAL_ONLY:
-        raise ToolDefinitionError(
-            f"{where}: parameter {p.name!r} is positional-only, but the model passes "
-            f"arguments by name; remove the '/' from the signature"
-        )
+        return list[annotation], _field_info(p, annotation, doc, default=[])
+    return annotation, _field_info(p, annotation, doc, default=p.default)
 
 
-def _field_info(p: inspect.Parameter, annotation: Any, doc: str | None) -> Any:
-    default = ... if p.default is _EMPTY else p.default
+def _field_info(p: inspect.Parameter, annotation: Any, doc: str | None, *, default: Any) -> Any:
+    default = ... if default is _EMPTY else default
     if doc and not _has_description(annotation):
         return Field(default, alias=p.name, description=doc)
     return Field(default, alias=p.name)
 
 
 def _generate(
-    fields: dict[str, Any], params: list[Param], where: str
+    fields: dict[str, Any], extras: Any, typed: list[tuple[str, Any]], where: str
 ) -> tuple[type[BaseModel], dict[str, Any]]:
     try:
-        model: type[BaseModel] = create_model(
-            "ToolInput",
-            __config__=ConfigDict(extra="forbid", use_attribute_docstrings=True),
-            **fields,
-        )
+        model: type[BaseModel] = create_model("ToolInput", __base__=_base(extras), **fields)
         schema = model.model_json_schema(schema_generator=_QuietJsonSchema)
     except (PydanticUserError, TypeError, ValueError) as exc:
-        raise _unsupported(fields, params, where, exc) from exc
+        raise _unsupported(typed, where, exc) from exc
     return model, schema
 
 
-def _unsupported(
-    fields: dict[str, Any], params: list[Param], where: str, exc: Exception
-) -> ToolDefinitionError:
-    for p in params:
-        annotation = fields[p.field][0]
+def _base(extras: Any) -> type[BaseModel]:
+    """The input model's base: closed, or typing its extra keys as ``extras``."""
+    if extras is None:
+        return _ClosedInput
+    namespace = {
+        "__annotations__": {"__pydantic_extra__": dict[str, extras]},
+        "model_config": ConfigDict(extra="allow", use_attribute_docstrings=True),
+        "__module__": __name__,
+    }
+    return type("ToolInputWithExtras", (BaseModel,), namespace)
+
+
+class _ClosedInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+def _unsupported(typed: list[tuple[str, Any]], where: str, exc: Exception) -> ToolDefinitionError:
+    for name, annotation in typed:
         try:
             TypeAdapter(annotation).json_schema(schema_generator=_QuietJsonSchema)
         except PydanticUserError as error:
             if error.code == "typed-dict-version":
-                return _old_typed_dict(p.name, annotation, where)
-            return _inexpressible(p.name, annotation, where)
+                return _old_typed_dict(name, annotation, where)
+            return _inexpressible(name, annotation, where)
         except (TypeError, ValueError):
-            return _inexpressible(p.name, annotation, where)
+            return _inexpressible(name, annotation, where)
     return ToolDefinitionError(f"{where}: cannot build an input schema: {_first_line(exc)}")
 
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from agentloop._context import RunContext
 from agentloop._exceptions import ToolDefinitionError
 
+from ._arguments import Arguments
 from ._callables import Binding, Target, inspect_target, type_hints
 from ._definition import check_definition, check_name
 from ._docstrings import parse_docstring
@@ -21,7 +22,6 @@ from ._validation import InvalidInput, SchemaValidator, pydantic_errors
 
 __all__ = ["Arguments", "Spec", "definition_spec", "function_spec"]
 
-Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 Prepare = Callable[[dict[str, Any], RunContext[Any]], Arguments]
 
 
@@ -93,7 +93,7 @@ def _function_arguments(
     plan: SignaturePlan, data: dict[str, Any], ctx: RunContext[Any]
 ) -> Arguments:
     try:
-        return (), plan.arguments(data, ctx)
+        return plan.arguments(data, ctx)
     except ValidationError as exc:
         raise InvalidInput(pydantic_errors(exc)) from exc
 
