@@ -250,7 +250,8 @@ def tool(
     """Make a function a tool: ``@tool`` or ``@tool(name=..., description=...)``.
 
     The name defaults to the function's name; the description to its
-    docstring's summary and body; each parameter's description comes from
+    docstring's summary and body (and its Returns section, as
+    ``Returns: ...``); each parameter's description comes from
     ``Annotated[T, Field(description=...)]`` or the docstring's Args /
     Parameters / ``:param:`` section. Parameters annotated with
     :class:`RunContext` are passed by the loop and left out of the schema.
@@ -264,8 +265,10 @@ def tool(
     Works on sync and async functions, methods (put ``@tool`` above
     ``@classmethod`` / ``@staticmethod``), bound methods, ``functools.partial``
     objects (their fixed keywords are hidden from the model) and callable
-    objects. Every parameter needs a type annotation; ``*args``, ``**kwargs``,
-    positional-only parameters and types JSON Schema cannot express raise
+    objects. Positional-only parameters are passed by position, ``*args: T``
+    is an array property named after it, ``**kwargs: T`` the schema's
+    ``additionalProperties``. Every parameter needs a type annotation; a
+    missing one, or a type JSON Schema cannot express, raises
     :class:`ToolDefinitionError` here, at decoration time.
     """
     options: dict[str, Any] = {
