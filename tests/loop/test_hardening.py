@@ -180,7 +180,10 @@ def test_override_refuses_what_is_not_a_client():
 def test_check_rules_off_also_lets_a_prefill_through():
     fake = FakeAnthropic([reply("4)")])
     agent = Agent("claude-opus-4-6", client=fake.client(), check_rules=False)
-    prompt = [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "The answer is ("}]
+    prompt = [
+        {"role": "user", "content": "2+2?"},
+        {"role": "assistant", "content": "The answer is ("},
+    ]
     with pytest.raises(Exception) as caught:  # the fake answers as the API would: a 400
         agent.run(prompt)
     assert "prefill" in str(caught.value).lower()
