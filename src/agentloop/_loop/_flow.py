@@ -209,7 +209,10 @@ def _after(
         if not isinstance(answer, ToolResult):
             return _hook_misuse(call, hook, answer, "None (keep) or a ToolResult")
         result = answer
-    return ToolCallOutcome.for_call(call, result, kind)
+    sendable = result.checked(call.name)  # what the model will get, for the events and JSON too
+    if sendable is not result and sendable.is_error and kind == "ok":
+        kind = "error"
+    return ToolCallOutcome.for_call(call, sendable, kind)
 
 
 def _hook_name(hook: Callable[..., Any]) -> str:

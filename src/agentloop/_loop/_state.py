@@ -201,7 +201,7 @@ class LoopMachine:
         deferred = [o.tool_use_id for o in outcomes if o.kind == "deferred"]
         for outcome in outcomes:
             if outcome.kind != "deferred":
-                state.answered[outcome.tool_use_id] = _safe_block(outcome)
+                state.answered[outcome.tool_use_id] = outcome.to_block()
         for tool_use_id in (o.tool_use_id for o in outcomes):
             state.decisions.pop(tool_use_id, None)
         if deferred:
@@ -393,17 +393,3 @@ def decision_json(decision: Any) -> dict[str, Any]:
     raise ConfigurationError(
         f"a decision must be Approve(), Approve(input={{...}}) or Deny('why'), not {decision!r}"
     )
-
-
-def _safe_block(outcome: ToolCallOutcome) -> dict[str, Any]:
-    """The outcome's ``tool_result`` block; a result that cannot become one is an error result."""
-    try:
-        return outcome.to_block()
-    except Exception as exc:  # a malformed ToolResult (e.g. from an after-hook)
-        return {
-            "type": "tool_result",
-            "tool_use_id": outcome.tool_use_id,
-            "content": f"tool {outcome.name} returned a result that cannot be sent to the "
-            f"model: {type(exc).__name__}: {exc}",
-            "is_error": True,
-        }
