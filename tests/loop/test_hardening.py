@@ -196,3 +196,32 @@ def test_an_unknown_run_option_is_named():
         agent.run("hi", dep=1)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="temperature"):
         agent.aiter("hi", temperature=0.5)  # type: ignore[call-arg]
+
+
+def test_leaving_aiter_in_the_middle_of_a_tool_turn_leaves_the_caller_intact():
+    """No event is yielded inside a task group: closing the generator from the
+    garbage collector's task must not cancel the task that iterated it."""
+    import gc
+
+    from agentloop import ToolCallFinished
+
+    @tool
+    def slow_ok(x: int) -> str:
+        """Works.
+
+        Args:
+            x: Anything.
+        """
+        return "ok"
+
+    async def main() -> str:
+        fake = FakeAnthropic([reply(tool_use("slow_ok", {"x": 1}), tool_use("slow_ok", {"x": 2}))])
+        agent = Agent("claude-sonnet-4-6", tools=[slow_ok], async_client=fake.async_client())
+        async for event in agent.aiter("go"):
+            if isinstance(event, ToolCallFinished):
+                break
+        gc.collect()
+        await asyncio.sleep(0.05)  # the finalizer's aclose runs here
+        return "still running"
+
+    assert asyncio.run(main()) == "still running"

@@ -94,23 +94,28 @@ class AsyncPerformer:
             box.append(exc)
 
     async def _batch(self, batch: RunBatch, box: list[Any]) -> AsyncGenerator[Event, None]:
-        """Every call a task of one task group: cancelling the run cancels them all."""
-        outcomes: dict[int, ToolCallOutcome] = {}
+        """Every call a task of one task group: cancelling the run cancels them all.
+
+        Nothing is yielded inside the task group (a consumer that stops
+        iterating would close it from another task): the events come once
+        the batch is done, in finishing order, as in the sync driver.
+        """
+        finished: list[tuple[int, ToolCallOutcome]] = []
         limiter = anyio.CapacityLimiter(batch.concurrency)
-        send, receive = anyio.create_memory_object_stream[int](len(batch.flows))
 
         async def one(index: int) -> None:
             async with limiter:
-                outcomes[index] = await self.drive_call(batch.flows[index])
-            await send.send(index)
+                finished.append((index, await self.drive_call(batch.flows[index])))
 
-        async with anyio.create_task_group() as group, send, receive:
-            for index in range(len(batch.flows)):
-                group.start_soon(one, index)
-            for _ in batch.flows:
-                index = await receive.receive()
-                yield finished_event(batch.calls[index], outcomes[index])
-        box.append([outcomes[i] for i in range(len(batch.flows))])
+        if len(batch.flows) == 1:
+            await one(0)
+        else:
+            async with anyio.create_task_group() as group:
+                for index in range(len(batch.flows)):
+                    group.start_soon(one, index)
+        for index, outcome in finished:
+            yield finished_event(batch.calls[index], outcome)
+        box.append([outcome for _, outcome in sorted(finished, key=lambda pair: pair[0])])
 
     async def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""

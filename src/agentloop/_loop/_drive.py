@@ -80,20 +80,17 @@ class SyncPerformer:
 
     def _batch(self, batch: RunBatch) -> Generator[Event, None, list[ToolCallOutcome]]:
         if len(batch.flows) == 1:
-            outcome = self.drive_call(batch.flows[0])
-            yield finished_event(batch.calls[0], outcome)
-            return [outcome]
-        from concurrent.futures import ThreadPoolExecutor, as_completed
+            finished = [(0, self.drive_call(batch.flows[0]))]
+        else:
+            from concurrent.futures import ThreadPoolExecutor, as_completed
 
-        outcomes: dict[int, ToolCallOutcome] = {}
-        workers = min(batch.concurrency, len(batch.flows))
-        with ThreadPoolExecutor(workers, thread_name_prefix="agentloop-tool") as pool:
-            futures = {pool.submit(self.drive_call, f): i for i, f in enumerate(batch.flows)}
-            for future in as_completed(futures):
-                index = futures[future]
-                outcomes[index] = future.result()
-                yield finished_event(batch.calls[index], outcomes[index])
-        return [outcomes[i] for i in range(len(batch.flows))]
+            workers = min(batch.concurrency, len(batch.flows))
+            with ThreadPoolExecutor(workers, thread_name_prefix="agentloop-tool") as pool:
+                futures = {pool.submit(self.drive_call, f): i for i, f in enumerate(batch.flows)}
+                finished = [(futures[f], f.result()) for f in as_completed(futures)]
+        for index, outcome in finished:  # once the batch is done: in finishing order
+            yield finished_event(batch.calls[index], outcome)
+        return [outcome for _, outcome in sorted(finished, key=lambda pair: pair[0])]
 
     def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""

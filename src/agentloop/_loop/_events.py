@@ -89,7 +89,8 @@ class ToolCallStarted:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallFinished:
-    """A tool call finished (events come in finishing order; results go back in call order).
+    """A tool call finished. The events of a turn's calls come once those calls are
+    done, in finishing order; the results go back to the model in call order.
 
     ``outcome`` says how it ended (``ok``, ``error``, ``timeout``, ``denied``,
     ``deferred``, ``hook_error``) and is JSON (``outcome.to_json()``).
