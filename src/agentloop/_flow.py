@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import httpx
@@ -124,9 +125,16 @@ def new_call(client: BaseClient[Any, Any], params: Mapping[str, Any], *, stream:
     request = client._build_request(client._http, params, stream=stream)  # type: ignore[arg-type]
     policy = client.retry_policy
     retries = params.get("max_retries")
-    if retries is not None and check_retries(retries, "max_retries") != policy.max_retries:
-        policy = replace(policy, max_retries=retries)
+    if retries is not None and retries != policy.max_retries:
+        policy = _with_retries(policy, check_retries(retries, "max_retries"))
     return Call(request, params["model"], policy)
+
+
+@lru_cache(maxsize=64)
+def _with_retries(policy: RetryPolicy, retries: int) -> RetryPolicy:
+    """``policy`` with another ``max_retries`` (made once per pair: the loop asks on every
+    request)."""
+    return replace(policy, max_retries=retries)
 
 
 def create_flow(call: Call) -> Flow[Message]:

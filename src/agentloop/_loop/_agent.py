@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import (
     AsyncGenerator,
@@ -420,20 +419,21 @@ def _state_from_json(data: str | bytes) -> RunState:
         raise ConfigurationError(f"not a saved RunState (JSON): {exc}") from None
 
 
-def _imported(name: str) -> Any:
-    """Module ``name`` if imported, else None; waits while another thread still imports it
-    (``sys.modules`` alone may hold a half-initialized module then)."""
-    return importlib.import_module(name) if name in sys.modules else None
-
-
 def refuse_in_event_loop() -> None:
-    """Raise when called inside a running event loop, where a sync run would block it."""
-    asyncio = _imported("asyncio")
-    running = asyncio is not None and asyncio._get_running_loop() is not None
-    trio = _imported("trio")
-    if not running and trio is not None:
+    """Raise when called inside a running event loop, where a sync run would block it.
+
+    Reads ``sys.modules`` without importing: a module another thread is still
+    importing lacks the function looked up, and then no loop of it can be
+    running in this thread.
+    """
+    get_loop = getattr(sys.modules.get("asyncio"), "_get_running_loop", None)
+    running = get_loop is not None and get_loop() is not None
+    trio_token = getattr(
+        getattr(sys.modules.get("trio"), "lowlevel", None), "current_trio_token", None
+    )
+    if not running and trio_token is not None:
         try:
-            trio.lowlevel.current_trio_token()
+            trio_token()
             running = True
         except RuntimeError:
             pass
