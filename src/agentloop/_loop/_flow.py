@@ -24,7 +24,7 @@ from .._context import RunContext
 from .._exceptions import AgentloopError, APIError, StreamError
 from .._logging import MODEL_RETRY, RUN_FINISH, RUN_START, TOOL_CALL, get_logger, info_enabled
 from .._models import Message, ToolUseBlock
-from .._retry import RetryPolicy, is_retryable
+from .._retry import RetryPolicy
 from .._tools import ToolResult
 from ._events import (
     Event,
@@ -261,10 +261,11 @@ def request_flow(
         outcome: Message | APIError = yield SendRequest(params, stream)
         if isinstance(outcome, Message):
             return outcome
-        retryable = isinstance(outcome, StreamError) or is_retryable(outcome)
-        if not retryable or attempt > policy.max_retries:
+        wait = policy.delay(outcome, attempt)
+        if wait is None and isinstance(outcome, StreamError) and attempt <= policy.max_retries:
+            wait = policy.wait(attempt, outcome)  # cut after it started: nothing kept, send again
+        if wait is None:
             return outcome
-        wait = policy.wait(attempt, outcome)
         _log_retry(attempt, outcome, wait)
         yield ModelRetry(request, str(outcome))
         yield Sleep(wait)
