@@ -16,8 +16,7 @@ from .._async_client import AsyncClient
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, acall_tool, arequest_definitions
 from .._tools._aio import in_worker_thread
-from ._drive import delta_event, finished_event
-from ._events import Event
+from ._events import Event, delta_event, finished_event
 from ._flow import CallHook, InvokeTool, ListTools, Raised, RunBatch, SendRequest, Sleep
 from ._outcome import ToolCallOutcome
 

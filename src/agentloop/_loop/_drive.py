@@ -15,11 +15,11 @@ from .._client import Client
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, call_tool, request_definitions
 from .._tools._aio import run_awaitable
-from ._events import Event, TextDelta, ThinkingDelta, ToolCallFinished, ToolInputDelta
+from ._events import Event, delta_event, finished_event
 from ._flow import CallHook, InvokeTool, ListTools, Raised, RunBatch, SendRequest, Sleep
 from ._outcome import ToolCallOutcome
 
-__all__ = ["SyncPerformer", "delta_event", "finished_event"]
+__all__ = ["SyncPerformer"]
 
 
 class SyncPerformer:
@@ -132,22 +132,3 @@ def _call_hook(effect: CallHook) -> Any:
 
 def _sleep_of(client: Any) -> Any:
     return getattr(client, "_sleep", None) or time.sleep
-
-
-def finished_event(call: Any, outcome: ToolCallOutcome) -> ToolCallFinished:
-    return ToolCallFinished(call, outcome.result, outcome.duration, outcome)
-
-
-def delta_event(data: dict[str, Any]) -> Event | None:
-    """The delta event for one decoded stream event, if it is a delta users see."""
-    if data.get("type") != "content_block_delta":
-        return None
-    delta = data["delta"]
-    kind = delta.get("type")
-    if kind == "text_delta":
-        return TextDelta(data["index"], delta["text"])
-    if kind == "thinking_delta":
-        return ThinkingDelta(data["index"], delta["thinking"])
-    if kind == "input_json_delta":
-        return ToolInputDelta(data["index"], delta["partial_json"])
-    return None

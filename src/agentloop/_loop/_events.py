@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from .._models import Message, ToolUseBlock
 
@@ -26,6 +26,8 @@ __all__ = [
     "ToolCallFinished",
     "ToolCallStarted",
     "ToolInputDelta",
+    "delta_event",
+    "finished_event",
 ]
 
 
@@ -135,3 +137,22 @@ Event: TypeAlias = Union[
     StepFinished,
     RunFinished,
 ]
+
+
+def finished_event(call: ToolUseBlock, outcome: ToolCallOutcome) -> ToolCallFinished:
+    return ToolCallFinished(call, outcome.result, outcome.duration, outcome)
+
+
+def delta_event(data: dict[str, Any]) -> Event | None:
+    """The delta event for one decoded stream event, if it is a delta users see."""
+    if data.get("type") != "content_block_delta":
+        return None
+    delta = data["delta"]
+    kind = delta.get("type")
+    if kind == "text_delta":
+        return TextDelta(data["index"], delta["text"])
+    if kind == "thinking_delta":
+        return ThinkingDelta(data["index"], delta["thinking"])
+    if kind == "input_json_delta":
+        return ToolInputDelta(data["index"], delta["partial_json"])
+    return None
