@@ -53,12 +53,13 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
 
 async def test_create_sends_the_documented_headers_and_body(api: Api):
     api.fake.add(reply("Hello!"))
-    message = await api.create(system="be brief", temperature=0.5, betas=["b1", "b2"],
+    message = await api.create(system="be brief", stop_sequences=["###"], betas=["b1", "b2"],
                                extra_body={"future_field": {"x": 1}})  # fmt: skip
     assert message.text == "Hello!"
     sent = api.fake.requests[0]
     assert sent.headers["x-api-key"] == API_KEY
-    assert sent.headers["anthropic-version"] == "2023-06-01"
+    assert sent.headers["anthropic-version"] == "2026-10-21"
+    assert "authorization" not in sent.headers
     assert sent.headers["content-type"] == "application/json"
     assert sent.headers["anthropic-beta"] == "b1,b2"
     assert sent.body == {
@@ -66,7 +67,7 @@ async def test_create_sends_the_documented_headers_and_body(api: Api):
         "max_tokens": 1024,
         "messages": [{"role": "user", "content": "Hi"}],
         "system": "be brief",
-        "temperature": 0.5,
+        "stop_sequences": ["###"],
         "future_field": {"x": 1},
     }
 

@@ -29,6 +29,7 @@ from ._retry import RetryPolicy
 from ._settings import SETTING_FIELDS, MessageParams
 from ._sse import SSEDecoder
 from ._streaming import MessageAccumulator
+from ._versions import DEFAULT_API_VERSION, ApiVersion, check_api_version, version_problems
 
 __all__ = [
     "API_VERSION",
@@ -39,8 +40,10 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-API_VERSION = "2023-06-01"
+API_VERSION = DEFAULT_API_VERSION
+"""The ``anthropic-version`` a client sends unless given ``api_version=``."""
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+_AUTH_HEADERS = ("x-api-key", "authorization")
 
 
 def _json_default(value: Any) -> Any:
@@ -59,32 +62,39 @@ class BaseClient(Generic[H, S]):
     """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`,
     whose HTTP client type is ``H`` and whose sleep function type is ``S``.
 
-    ``api_key`` defaults to ``ANTHROPIC_API_KEY``, ``base_url`` to
-    ``ANTHROPIC_BASE_URL`` or ``https://api.anthropic.com``. Pass your own
-    ``http_client`` (e.g. with a custom transport) to control connections;
-    the client then leaves closing it to you. ``sleep`` is the function
-    waited with between retries.
+    The credential is ``api_key`` (sent as ``x-api-key``) or ``auth_token``
+    (an OAuth or gateway token, sent as ``Authorization: Bearer``), never
+    both; without either, ``ANTHROPIC_API_KEY``, then ``ANTHROPIC_AUTH_TOKEN``.
+    ``api_version`` is the ``anthropic-version`` sent: ``"2026-10-21"`` (the
+    default) or ``"2023-06-01"``; every request is checked against its
+    rules before sending. ``workspace_id`` and ``user_profile_id`` are sent
+    as the ``anthropic-workspace-id`` and ``anthropic-user-profile-id``
+    headers. ``base_url`` defaults to ``ANTHROPIC_BASE_URL`` or
+    ``https://api.anthropic.com``. Pass your own ``http_client`` (e.g. with
+    a custom transport) to control connections; the client then leaves
+    closing it to you. ``sleep`` is the function waited with between retries.
     """
 
     def __init__(
         self,
         *,
         api_key: str | None = None,
+        auth_token: str | None = None,
+        api_version: ApiVersion = DEFAULT_API_VERSION,
         base_url: str | None = None,
         max_retries: int = 2,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         default_headers: Mapping[str, str] | None = None,
         betas: Sequence[str] = (),
+        workspace_id: str | None = None,
+        user_profile_id: str | None = None,
         http_client: H | None = None,
         retry_policy: RetryPolicy | None = None,
         sleep: S | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
-        if not key:
-            raise ConfigurationError(
-                "no API key: pass api_key=... or set the ANTHROPIC_API_KEY environment variable"
-            )
-        self.__api_key = key
+        self.__credential = _credential(api_key, auth_token)
+        self.api_version: ApiVersion = check_api_version(api_version)
+        self._id_headers = _id_headers(workspace_id, user_profile_id)
         base = base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = base.rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -106,22 +116,46 @@ class BaseClient(Generic[H, S]):
         return self.retry_policy.max_retries
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r})"
+        )
 
     def _headers(self, betas: Iterable[str], extra: Mapping[str, str] | None) -> dict[str, str]:
+        """The request's headers: one credential header, never two (a credential
+        header among ``default_headers`` or ``extra_headers`` replaces the client's)."""
+        defaults = {k.lower(): v for k, v in self.default_headers.items()}
+        extras = {k.lower(): v for k, v in (extra or {}).items()}
         headers = {
-            "x-api-key": self.__api_key,
-            "anthropic-version": API_VERSION,
+            "anthropic-version": self.api_version,
             "content-type": "application/json",
             "accept": "application/json",
+            **self._id_headers,
+            **defaults,
         }
-        headers.update(self.default_headers)
         all_betas = list(dict.fromkeys([*self.betas, *betas]))
         if all_betas:
             headers["anthropic-beta"] = ",".join(all_betas)
-        if extra:
-            headers.update(extra)
+        headers.update(extras)
+        given = [name for name in _AUTH_HEADERS if name in headers]
+        if not given:
+            headers.update((self.__credential,))
+        elif len(given) > 1:
+            raise ConfigurationError(
+                "the headers given hold both x-api-key and authorization: the API takes one "
+                "credential; drop one of them"
+            )
         return headers
+
+    def _check_version(self, body: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
+        """Raise what this client's API version refuses in ``body`` (unless
+        ``check_rules=False``; fields sent through ``extra_body`` are not judged)."""
+        if raw.get("check_rules") is False:
+            return
+        extra = raw.get("extra_body") or {}
+        typed = {k: v for k, v in body.items() if k not in extra} if extra else body
+        problems = version_problems(typed, self.api_version)
+        if problems:
+            raise ConfigurationError("; ".join(f"{rule}: {detail}" for rule, detail in problems))
 
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, params: MessageParams, *, stream: bool
@@ -129,6 +163,7 @@ class BaseClient(Generic[H, S]):
         raw: Mapping[str, Any] = params
         where = "stream" if stream else "create"
         body = _settings.request_body(raw, stream=stream, where=where)
+        self._check_version(body, raw)
         betas = _settings.request_betas(body, [*self.betas, *(raw.get("betas") or ())])
         try:
             content = json.dumps(body, default=_json_default, separators=(",", ":"))
@@ -145,6 +180,41 @@ class BaseClient(Generic[H, S]):
             headers=headers,
             timeout=timeout,
         )
+
+
+def _credential(api_key: str | None, auth_token: str | None) -> tuple[str, str]:
+    """The one credential header: from the arguments, else from the environment."""
+    if api_key is not None and auth_token is not None:
+        raise ConfigurationError(
+            "pass api_key= or auth_token=, not both: the API takes one credential "
+            "(x-api-key, or Authorization: Bearer)"
+        )
+    if api_key is None and auth_token is None:
+        api_key = os.environ.get("ANTHROPIC_API_KEY") or None
+        auth_token = None if api_key else os.environ.get("ANTHROPIC_AUTH_TOKEN") or None
+    if api_key:
+        return ("x-api-key", api_key)
+    if auth_token:
+        return ("authorization", f"Bearer {auth_token}")
+    raise ConfigurationError(
+        "no API key: pass api_key=... (or auth_token=... for an OAuth or gateway token), or "
+        "set the ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) environment variable"
+    )
+
+
+def _id_headers(workspace_id: str | None, user_profile_id: str | None) -> dict[str, str]:
+    headers = {}
+    for name, value in (
+        ("anthropic-workspace-id", workspace_id),
+        ("anthropic-user-profile-id", user_profile_id),
+    ):
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            option = name.removeprefix("anthropic-").replace("-", "_")
+            raise ConfigurationError(f"{option} must be a non-empty string, got {value!r}")
+        headers[name] = value
+    return headers
 
 
 def transport_error(exc: httpx.HTTPError) -> APIError:
@@ -265,9 +335,24 @@ def log_request(
     if message is not None:
         fields["usage"] = message.usage.model_dump(exclude_none=True)
         fields["stop_reason"] = message.stop_reason
+        reason = cache_miss_reason(message)
+        if reason is not None:
+            fields["cache_miss_reason"] = reason
     if error is not None:
         fields["error"] = type(error).__name__
     get_logger().info(MODEL_REQUEST, **fields)
+
+
+def cache_miss_reason(message: Message) -> Any:
+    """The response's ``diagnostics.cache_miss_reason``, if the API sent one.
+
+    It says why the prompt cache was not read (the field is new in the API:
+    kept as the API sends it, usually a string).
+    """
+    diagnostics = (message.model_extra or {}).get("diagnostics")
+    if isinstance(diagnostics, Mapping):
+        return diagnostics.get("cache_miss_reason")
+    return None
 
 
 class StreamCore:

@@ -135,6 +135,9 @@ class APIStatusError(APIError):
     headers: Mapping[str, str]
     mid_stream: bool
     """Whether it arrived as an ``error`` event after a stream had started."""
+    error_code: str | None = None
+    """The body's ``error.details.error_code``, when the API sent one: a finer
+    reason than ``error_type``."""
 
     def __init__(
         self,
@@ -145,9 +148,11 @@ class APIStatusError(APIError):
         request_id: str | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+        error_code: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.error_type = error_type
+        self.error_code = error_code if error_code is not None else _error_code(body)
         self.message = message
         self.request_id = request_id
         self.body = body
@@ -315,6 +320,14 @@ def status_error(
         body=body,
         headers=headers,
     )
+
+
+def _error_code(body: Any) -> str | None:
+    """``error.details.error_code`` of an error body (or stream ``error`` event), if any."""
+    error = body.get("error") if isinstance(body, Mapping) else None
+    details = error.get("details") if isinstance(error, Mapping) else None
+    code = details.get("error_code") if isinstance(details, Mapping) else None
+    return code if isinstance(code, str) else None
 
 
 def _rebuild(

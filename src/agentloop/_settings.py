@@ -55,8 +55,9 @@ class RequestSettings(TypedDict, total=False):
 class MessageParams(RequestSettings, total=False):
     """Keyword arguments of ``create`` and ``stream``: the request body, and
     ``betas`` (joined into ``anthropic-beta``), ``extra_body`` (fields passed
-    through as they are), ``extra_headers``, ``timeout`` and ``max_retries``
-    for this request."""
+    through as they are, unchecked), ``extra_headers``, ``timeout`` and
+    ``max_retries`` for this request, and ``check_rules=False`` to send it
+    without checking it against the client's API version."""
 
     model: Required[str]
     max_tokens: Required[int]
@@ -69,6 +70,7 @@ class MessageParams(RequestSettings, total=False):
     extra_headers: Mapping[str, str]
     timeout: float | httpx.Timeout
     max_retries: int
+    check_rules: bool
 
 
 SETTING_FIELDS: tuple[str, ...] = ("thinking", "tool_choice", *RequestSettings.__annotations__)

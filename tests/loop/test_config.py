@@ -137,7 +137,9 @@ def test_the_config_keeps_its_public_attributes_and_request_shape():
 
 
 def test_the_config_is_frozen_and_build_takes_settings_as_keywords():
-    config = AgentConfig.build(model="m", system="s", temperature=0.5, max_requests=3)
+    config = AgentConfig.build(
+        model="m", system="s", temperature=0.5, max_requests=3, api_version="2023-06-01"
+    )
     assert config.settings == {"system": "s", "temperature": 0.5}
     assert config.max_requests == 3
     with pytest.raises(AttributeError):

@@ -28,6 +28,16 @@ def make(**options: Any) -> Agent:
     return Agent(**options)
 
 
+LEGACY = "2023-06-01"
+"""The API version with sampling parameters: the per-model sampling rules apply there."""
+SAMPLING = {"temperature", "top_p", "top_k"}
+
+
+def legacy(**options: Any) -> Agent:
+    """An agent speaking 2023-06-01, where temperature/top_p/top_k still exist."""
+    return make(api_version=LEGACY, **options)
+
+
 @pytest.mark.parametrize("choice", ["any", {"type": "tool", "name": "f"}, {"type": "any"}])
 def test_forced_tool_choice_with_thinking_is_rejected(choice: Any):
     with pytest.raises(ConfigurationError, match='only "auto" or "none"'):
@@ -51,8 +61,8 @@ def test_manual_thinking_on_newest_opus_is_rejected(model: str):
 @pytest.mark.parametrize(("param", "value"), [("temperature", 0.5), ("top_p", 0.5), ("top_k", 5)])
 def test_sampling_params_on_opus_4_7_and_later_are_rejected(param: str, value: float):
     with pytest.raises(ConfigurationError, match=f"non-default {param}"):
-        make(model="claude-opus-4-7", **{param: value})
-    make(model="claude-sonnet-4-6", **{param: value})
+        legacy(model="claude-opus-4-7", **{param: value})
+    legacy(model="claude-sonnet-4-6", **{param: value})
 
 
 def test_budget_at_or_above_max_tokens_is_rejected_unless_interleaved():
@@ -64,8 +74,8 @@ def test_budget_at_or_above_max_tokens_is_rejected_unless_interleaved():
 
 def test_temperature_other_than_one_with_thinking_is_rejected():
     with pytest.raises(ConfigurationError, match="temperature must be 1"):
-        make(thinking=1024, temperature=0.2)
-    make(thinking=1024, temperature=1)
+        legacy(thinking=1024, temperature=0.2)
+    legacy(thinking=1024, temperature=1)
 
 
 @pytest.mark.parametrize("model", ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-8"])
@@ -88,7 +98,7 @@ def test_prefill_on_older_models_and_unknown_models_passes():
 def test_unknown_models_get_only_the_rules_of_every_model():
     assert rules_for("gpt-nothing") is None
     make(model="claude-future-9", thinking={"type": "enabled", "budget_tokens": 2048})
-    make(model="claude-future-9", top_k=3)
+    legacy(model="claude-future-9", top_k=3)
 
 
 def test_bad_convenience_forms_say_what_is_accepted():
@@ -137,11 +147,12 @@ BAD_SETTINGS: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_bad_settings_are_refused_by_the_agent_and_the_fake_alike(case: str):
     options, wire, named = BAD_SETTINGS[case]
+    version = LEGACY if SAMPLING & set(wire) else "2026-10-21"
     with pytest.raises(ConfigurationError, match=re.escape(named)):
-        make(**options)
+        make(api_version=version, **options)
     fake = FakeAnthropic()
     body = {"model": "claude-sonnet-4-6", "max_tokens": 4096, **wire}
-    response = fake.client(max_retries=0)
+    response = fake.client(max_retries=0, api_version=version)
     with pytest.raises(BadRequestError, match=re.escape(named)):
         response.create(messages=[{"role": "user", "content": "hi"}], **body)
 
@@ -158,7 +169,7 @@ def test_bad_settings_are_refused_by_the_agent_and_the_fake_alike(case: str):
     ],
 )
 def test_settings_the_api_accepts_pass(options: dict[str, Any]):
-    make(**options)
+    make(api_version=LEGACY if SAMPLING & set(options) else "2026-10-21", **options)
 
 
 def test_thinking_zero_says_how_to_turn_thinking_off():
@@ -206,17 +217,18 @@ def test_the_model_rules_table_is_read_only():
 
 
 def test_rules_can_be_registered_for_a_new_model(table: None):
-    make(model="claude-opus-9", temperature=0.5)
+    legacy(model="claude-opus-9", temperature=0.5)
     register_model_rules("claude-opus-9", ModelRules(sampling_params=False))
     assert MODEL_RULES["claude-opus-9"] == ModelRules(sampling_params=False)
     with pytest.raises(ConfigurationError, match="non-default temperature"):
-        make(model="claude-opus-9-20300101", temperature=0.5)
+        legacy(model="claude-opus-9-20300101", temperature=0.5)
 
 
 def test_rules_can_be_overridden_and_unchecked_turns_the_checks_off(table: None):
     register_model_rules("claude-opus-4-8", ModelRules.unchecked())
     fake = FakeAnthropic([reply(text("ok"))])
-    agent = make(model="claude-opus-4-8", client=fake.client(), thinking=2048, temperature=0.3)
+    client = fake.client(api_version=LEGACY)
+    agent = make(model="claude-opus-4-8", client=client, thinking=2048, temperature=0.3)
     agent.run([{"role": "user", "content": "x"}, {"role": "assistant", "content": "("}])
     fake.assert_clean()
     assert fake.requests[0].body["temperature"] == 0.3

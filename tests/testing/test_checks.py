@@ -149,7 +149,6 @@ def with_new_version(*messages: dict[str, Any]) -> Breaker:
 ASSISTANT = {"role": "assistant", "content": "Hello"}
 CASES: dict[str, tuple[Breaker, str]] = {
     "no api key": (without("x-api-key"), "x-api-key header"),
-    "old version": (with_header("anthropic-version", "2022-01-01"), "anthropic-version header"),
     "no model": (without("model"), "model"),
     "no max_tokens": (without("max_tokens"), "max_tokens"),
     "zero max_tokens": (with_fields(max_tokens=0), "max_tokens"),
@@ -222,6 +221,29 @@ CASES: dict[str, tuple[Breaker, str]] = {
         ),
         "citations in user message",
     ),
+    "cited search result under 2026-10-21": (
+        with_new_version(
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "search_result",
+                        "source": "s",
+                        "title": "t",
+                        "content": [{"type": "text", "text": "x", "citations": [{}]}],
+                    }
+                ],
+            }
+        ),
+        "citations in user message",
+    ),
+    "temperature under 2026-10-21": (
+        lambda payload, headers: (
+            payload.update(temperature=1),
+            headers.update({"anthropic-version": "2026-10-21"}),
+        ),
+        "sampling parameters",
+    ),
     "result after text": (
         with_messages(
             USER,
@@ -271,6 +293,37 @@ def test_each_broken_rule_is_named(breaker: Breaker, rule: str) -> None:
     assert f"{rule}: " in error["message"]
     assert rule in [v.rule for v in fake.violations]
     assert fake.remaining == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("2022-01-01", 'anthropic-version: "2022-01-01" is not a valid version'),
+        (None, "anthropic-version: header is required"),
+    ],
+)
+def test_an_unknown_version_gets_the_apis_400_before_the_body_is_read(
+    version: str | None, message: str
+) -> None:
+    fake = FakeAnthropic([reply("never served")])
+    headers = {k: v for k, v in HEADERS.items() if k != "anthropic-version"}
+    if version is not None:
+        headers["anthropic-version"] = version
+    response = post(fake, b"{not json", {**headers, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
+    assert [(v.rule, v.detail) for v in fake.violations] == [("anthropic-version header", message)]
+    assert fake.remaining == 1
+
+
+def test_each_version_applies_its_own_rules() -> None:
+    cited = {"role": "user", "content": [{"type": "text", "text": "x", "citations": [{}]}]}
+    fake = FakeAnthropic([reply("a"), reply("b")])
+    for version in ("2023-06-01", "2026-10-21"):
+        headers = {**HEADERS, "anthropic-version": version}
+        post(fake, {**BASE, "temperature": 0.5, "messages": [cited]}, headers)
+    assert [v.request for v in fake.violations] == [2, 2]
+    assert {v.rule for v in fake.violations} == {"sampling parameters", "citations in user message"}
 
 
 def test_http_level_rules() -> None:

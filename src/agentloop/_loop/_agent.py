@@ -25,6 +25,7 @@ from .._exceptions import ConfigurationError
 from .._retry import RetryPolicy
 from .._settings import RequestSettings
 from .._tools import ToolPolicy, ToolRegistry, as_registry, tool_policies
+from .._versions import ApiVersion, agent_api_version
 from ._adrive import AsyncPerformer, FlowReturn
 from ._agent_streams import AgentStream, AsyncAgentStream
 from ._config import AgentConfig, ThinkingOption, ToolChoiceOption, check_int, check_timeout
@@ -62,7 +63,9 @@ class Agent(Generic[DepsT]):
     raises ``TypeError`` (fields agentloop does not know go in ``extra_body``).
     Settings the API would reject fail here, at once, with
     :class:`~agentloop.ConfigurationError`; ``check_rules=False`` sends them
-    unchecked.
+    unchecked. ``api_version`` (``"2026-10-21"``, the default, or
+    ``"2023-06-01"``) is the API version the rules are those of, and the one
+    the clients the agent creates speak; by default that of the client given.
 
     Limits: ``max_requests`` model requests per run, ``max_total_tokens``
     (input + output across the run), ``max_tokens_ceiling`` (default 64,000
@@ -106,13 +109,17 @@ class Agent(Generic[DepsT]):
         tool_timeout: float | None = None,
         max_tool_retries: int | None = None,
         check_rules: bool = True,
+        api_version: ApiVersion | None = None,
         **settings: Unpack[RequestSettings],
     ) -> None:
         check_int("max_concurrency", max_concurrency, 1)
         check_timeout("tool_timeout", tool_timeout)
         check_int("max_tool_retries", max_tool_retries, 0, optional=True)
         self._client, self._async_client = split_clients(client, async_client)
+        given = [("client", self._client), ("async_client", self._async_client)]
+        versions = [(which, c.api_version) for which, c in given if c is not None]
         self.config = AgentConfig.build(
+            api_version=agent_api_version(api_version, versions),
             model=model,
             max_tokens=max_tokens,
             thinking=thinking,
@@ -147,7 +154,7 @@ class Agent(Generic[DepsT]):
     def client(self) -> Client:
         """The sync client (created from the environment on first use if none was given)."""
         if self._client is None:
-            self._client = Client()
+            self._client = Client(api_version=self.config.api_version)
             self._owned.append(self._client)
         return self._client
 
@@ -155,7 +162,7 @@ class Agent(Generic[DepsT]):
     def async_client(self) -> AsyncClient:
         """The async client (created from the environment on first use if none was given)."""
         if self._async_client is None:
-            self._async_client = AsyncClient()
+            self._async_client = AsyncClient(api_version=self.config.api_version)
             self._owned.append(self._async_client)
         return self._async_client
 

@@ -8,6 +8,7 @@ from typing import Any, Literal, TypeAlias, Union
 
 from .._exceptions import ConfigurationError
 from .._settings import SETTING_FIELDS, reject_unknown
+from .._versions import DEFAULT_API_VERSION, ApiVersion, check_api_version
 from ._rules import INTERLEAVED_THINKING_BETA, raise_problems, request_problems
 
 __all__ = ["AgentConfig", "ThinkingOption", "ToolChoiceOption", "normalize_thinking"]
@@ -114,6 +115,8 @@ class AgentConfig:
     reset_tool_choice: bool = True
     check_rules: bool = True
     """``False``: send the settings without checking them against the API's rules."""
+    api_version: ApiVersion = DEFAULT_API_VERSION
+    """The API version whose rules the settings are checked against (the clients')."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model:
@@ -122,6 +125,7 @@ class AgentConfig:
                 f"got {self.model!r}"
             )
         check_int("max_tokens", self.max_tokens, 1)
+        check_api_version(self.api_version)
         self._check_limits()
         self.check(self.max_tokens)
 
@@ -176,7 +180,7 @@ class AgentConfig:
         """Raise what the API would reject, for a request with this ``max_tokens``."""
         if self.check_rules:
             body = self.request_params([], max_tokens)
-            raise_problems(request_problems(body, self.betas))
+            raise_problems(request_problems(body, self.betas, api_version=self.api_version))
 
     @property
     def forces_tool(self) -> bool:
@@ -206,6 +210,8 @@ class AgentConfig:
             params["betas"] = self.betas
         if self.extra_body:
             params["extra_body"] = self.extra_body
+        if not self.check_rules:
+            params["check_rules"] = False
         return params
 
 

@@ -2,8 +2,10 @@
 
 One function, :func:`request_problems`, lists the rules a request body breaks;
 the agent raises on them before sending and the testing fake answers them with
-a 400, so the two cannot disagree. The rules that hold for every model come
-first; the per-model ones live in one read-only table, :data:`MODEL_RULES`,
+a 400, so the two cannot disagree. The rules of the API version come first
+(:data:`~agentloop._versions.VERSION_RULES`: under 2026-10-21 the sampling
+parameters are gone, whatever the model), then the rules that hold for every
+model; the per-model ones live in one read-only table, :data:`MODEL_RULES`,
 looked up by the longest matching prefix of the model id (so dated ids match
 their family). :func:`register_model_rules` adds or overrides an entry; a
 model with no entry gets only the rules that hold for every model, and one
@@ -19,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 
 from .._exceptions import ConfigurationError
+from .._versions import DEFAULT_API_VERSION, SAMPLING_FIELDS, VERSION_RULES, version_problems
 
 __all__ = [
     "MODEL_RULES",
@@ -105,13 +108,25 @@ def rules_for(model: str) -> ModelRules | None:
 # --- the rules --------------------------------------------------------------------
 
 
-def request_problems(body: Mapping[str, Any], betas: Sequence[str] = ()) -> list[Problem]:
-    """Every rule the request ``body`` (sent with ``betas``) breaks; empty if none."""
+def request_problems(
+    body: Mapping[str, Any], betas: Sequence[str] = (), *, api_version: str = DEFAULT_API_VERSION
+) -> list[Problem]:
+    """Every rule the request ``body`` (sent with ``betas`` under ``api_version``) breaks.
+
+    The version's rules hold for every model, even one registered unchecked;
+    a sampling parameter the version removed is reported once, as removed,
+    and not judged again by the model's rules.
+    """
     problems = list(_basic_problems(body))
     model = body.get("model")
     rules = rules_for(model) if isinstance(model, str) else None
-    if problems or (rules is not None and not rules.checked):
+    if problems:
         return problems
+    versioned = version_problems(body, api_version)
+    if not sampling_allowed(api_version):
+        body = {k: v for k, v in body.items() if k not in SAMPLING_FIELDS}
+    if rules is not None and not rules.checked:
+        return versioned
     problems += _setting_problems(body)
     if "tools" in body and "mcp_servers" not in body:
         problems += tool_choice_problems(body.get("tool_choice"), _tool_names(body["tools"]))
@@ -119,7 +134,13 @@ def request_problems(body: Mapping[str, Any], betas: Sequence[str] = ()) -> list
         problems += _thinking_problems(body, betas)
     if rules is not None:
         problems += _model_problems(str(model), rules, body)
-    return problems
+    return versioned + problems
+
+
+def sampling_allowed(api_version: str) -> bool:
+    """Whether ``temperature``, ``top_p`` and ``top_k`` exist in ``api_version``."""
+    rules = VERSION_RULES.get(api_version)
+    return rules is None or rules.sampling_params
 
 
 def _basic_problems(body: Mapping[str, Any]) -> Iterator[Problem]:

@@ -1,10 +1,13 @@
 """The protocol rules every request must follow, checked one request at a time.
 
 Each check yields ``(rule, detail)`` pairs; an empty result means the request
-is well formed. The rules on the body's fields and settings (ranges, thinking,
-tool_choice, the per-model table) are the agent's own pre-send rules
-(:func:`agentloop._loop._rules.request_problems`), so the two cannot disagree.
-Rules that need what the fake served earlier live in :mod:`._memory`.
+is well formed. The rules on the body's fields and settings (the API
+version's, ranges, thinking, tool_choice, the per-model table) are the agent's
+own pre-send rules (:func:`agentloop._loop._rules.request_problems`, under the
+request's ``anthropic-version``), so the two cannot disagree. An unknown
+``anthropic-version`` is refused before the body is read
+(:func:`header_refusal`), as the API does. Rules that need what the fake
+served earlier live in :mod:`._memory`.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._loop._rules import Problem, request_problems, thinking_on
-from ._messages import NEW_VERSION, check_messages
+from .._versions import API_VERSIONS
+from ._messages import check_messages
 from ._recorded import RecordedRequest
 
-__all__ = ["Problem", "Violation", "check_request", "thinking_on"]
+__all__ = ["Problem", "Violation", "check_request", "header_refusal", "thinking_on"]
 
 PREFIX = "agentloop.testing: "
-_VERSIONS = ("2023-06-01", NEW_VERSION)
+VERSION_RULE = "anthropic-version header"
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
@@ -38,19 +42,28 @@ class Violation:
         return f"request {self.request}: {self.rule}: {self.detail}"
 
 
+def header_refusal(headers: Mapping[str, str]) -> str | None:
+    """The API's 400 message for a missing or unknown ``anthropic-version``; else None."""
+    version = headers.get("anthropic-version")
+    if version is None:
+        return "anthropic-version: header is required"
+    if version not in API_VERSIONS:
+        return f'anthropic-version: "{version}" is not a valid version'
+    return None
+
+
 def check_request(request: RecordedRequest) -> list[Problem]:
-    """Every rule ``request`` breaks on its own."""
+    """Every rule ``request`` breaks on its own (its ``anthropic-version`` known)."""
     problems = list(_check_http(request))
     body = request.body
     if not isinstance(body, dict):
         return [*problems, ("JSON body", "the body is not a JSON object")]
     problems += _check_fields(body)
-    problems += request_problems(body, _betas(request.headers))
+    version = request.headers.get("anthropic-version", "")
+    problems += request_problems(body, _betas(request.headers), api_version=version)
     messages = body.get("messages")
     if isinstance(messages, list) and messages:
-        shape = list(_check_shapes(messages))
-        version = request.headers.get("anthropic-version")
-        problems += shape or check_messages(messages, version)
+        problems += list(_check_shapes(messages)) or check_messages(messages)
     problems += _check_tools(body)
     return problems
 
@@ -67,12 +80,6 @@ def _check_http(request: RecordedRequest) -> Iterator[Problem]:
     headers = request.headers
     if not headers.get("x-api-key") and not _bearer(headers.get("authorization", "")):
         yield "x-api-key header", "missing (send x-api-key, or authorization: Bearer <key>)"
-    version = headers.get("anthropic-version")
-    if version not in _VERSIONS:
-        yield (
-            "anthropic-version header",
-            f"expected one of {', '.join(map(repr, _VERSIONS))}, got {version!r}",
-        )
     content_type = headers.get("content-type", "").split(";")[0].strip()
     if content_type != "application/json":
         yield (

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.lowlevel
 import httpx
 
-from ._checks import PREFIX, Violation, check_request
+from ._checks import PREFIX, VERSION_RULE, Violation, check_request, header_refusal
 from ._errors import ScriptError
 from ._memory import Memory
 from ._recorded import RecordedRequest
@@ -153,6 +153,9 @@ class FakeAnthropic:
         with self._lock:
             request = RecordedRequest.build(len(self.requests) + 1, method, path, headers, body)
             self.requests.append(request)
+            refusal = header_refusal(request.headers) if self.checks else None
+            if refusal is not None:
+                return self._refuse(request, refusal)
             problems = self._check(request)
             item = None if problems else self._take(request)
             if item is None and not problems:
@@ -196,6 +199,13 @@ class FakeAnthropic:
         with self._lock:
             self.violations.append(Violation(len(self.requests), rule, detail))
             return self._renderer.error(500, "api_error", f"{PREFIX}{rule}: {detail}")
+
+    def _refuse(self, request: RecordedRequest, message: str) -> Planned:
+        """The API's own 400 for a request it refuses before reading the body."""
+        self.violations.append(Violation(request.index, VERSION_RULE, message))
+        planned = self._renderer.error(400, "invalid_request_error", message)
+        planned.request_index = request.index
+        return planned
 
     def _reject(self, request: RecordedRequest, problems: list[tuple[str, str]]) -> Planned:
         self.violations += [Violation(request.index, rule, detail) for rule, detail in problems]

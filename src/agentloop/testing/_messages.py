@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._turns import Turn, blocks_of, merge_turns
+from ._turns import Turn, merge_turns
 
-__all__ = ["NEW_VERSION", "check_messages"]
+__all__ = ["check_messages"]
 
 Problem = tuple[str, str]
-NEW_VERSION = "2026-10-21"
 
 
-def check_messages(messages: list[dict[str, Any]], version: str | None) -> list[Problem]:
-    """Every rule of the sequence ``messages`` breaks (their shapes already checked)."""
+def check_messages(messages: list[dict[str, Any]]) -> list[Problem]:
+    """Every rule of the sequence ``messages`` breaks (their shapes already checked).
+
+    What an API version refuses in the content is checked with the request's
+    other settings (:func:`agentloop._versions.version_problems`).
+    """
     turns = merge_turns(messages)
-    problems = [*_check_placement(messages), *_check_tool_results(turns)]
-    if version == NEW_VERSION:
-        problems += _check_new_version(messages)
-    return problems
+    return [*_check_placement(messages), *_check_tool_results(turns)]
 
 
 def _check_placement(messages: list[dict[str, Any]]) -> Iterator[Problem]:
@@ -89,30 +89,3 @@ def _check_results(turn: Turn, asked: list[str]) -> Iterator[Problem]:
         elif answered in seen:
             yield "tool_result once", f"{turn.label()} answers {answered!r} twice"
         seen.add(str(answered))
-
-
-def _check_new_version(messages: list[dict[str, Any]]) -> Iterator[Problem]:
-    """What anthropic-version 2026-10-21 refuses in message content."""
-    for i, message in enumerate(messages):
-        for j, block in enumerate(blocks_of(message)):
-            where = f"messages[{i}].content[{j}]"
-            if message["role"] == "assistant" and block["type"] == "document":
-                yield (
-                    "document in assistant message",
-                    f"{where}: under anthropic-version {NEW_VERSION} a document block may not "
-                    "appear directly in an assistant message",
-                )
-            if message["role"] == "user" and _cites(block):
-                yield (
-                    "citations in user message",
-                    f"{where}: under anthropic-version {NEW_VERSION} text in a user message "
-                    "may not carry citations",
-                )
-
-
-def _cites(block: dict[str, Any]) -> bool:
-    if block.get("type") == "text":
-        return bool(block.get("citations"))
-    if block.get("type") == "search_result" and isinstance(block.get("content"), list):
-        return any(isinstance(b, dict) and _cites(b) for b in block["content"])
-    return False
