@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
             return _serve_queue(args)
         if args.mode == "sync":
             result = durable.run("go", run_id=args.run_id) if args.action == "start" else (
-                durable.result(args.run_id)
+                durable.result(args.run_id, poll_seconds=0.05)
             )
         else:
             result = asyncio.run(_async_action(durable, args))
@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
 async def _async_action(durable: DurableAgent, args: argparse.Namespace) -> object:
     if args.action == "start":
         return await durable.arun("go", run_id=args.run_id)
-    return await durable.aresult(args.run_id)
+    return await durable.aresult(args.run_id, poll_seconds=0.05)
 
 
 def _serve_queue(args: argparse.Namespace) -> int:

@@ -85,6 +85,12 @@ class Workers:
         self.processes.append(process)
         return process
 
+    def launched(self, process: subprocess.Popen[str]) -> None:
+        """Wait until the worker has launched DBOS (its database is ready)."""
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line == "launched", f"worker failed to launch: {line!r}"
+
     def finish(self, process: subprocess.Popen[str]) -> dict[str, Any]:
         """Wait for a worker to exit 0 and return the result JSON it printed."""
         stdout, stderr = process.communicate(timeout=WAIT)

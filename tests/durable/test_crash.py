@@ -21,16 +21,9 @@ def script() -> Script:
     return Script([reply(first, slow), reply("Both done.")])
 
 
-def step_names(db: str) -> list[str]:
-    """The steps of the run DBOS has recorded (with an output)."""
-    client = DBOSClient(system_database_url=db)
-    try:
-        steps = client.list_workflow_steps(RUN_ID)
-    except Exception:  # the worker has not created the tables yet
-        return []
-    finally:
-        client.destroy()
-    return [s["function_name"] for s in steps if s["output"] is not None]
+def saved_steps(client: DBOSClient) -> list[str]:
+    """The steps of the run DBOS has saved (with an output)."""
+    return [s["function_name"] for s in client.list_workflow_steps(RUN_ID) if s["output"]]
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
@@ -42,12 +35,14 @@ def test_killed_worker_resumes_without_repeating_finished_tools(
     workers.block.touch()
     worker = workers.spawn(db, api.url, "start", RUN_ID, mode=mode)
 
-    def crashed_mid_run() -> bool:
-        started_slow = any(line.startswith("start slow") for line in log_lines(workers.log))
-        return started_slow and "agentloop.tool.first" in step_names(db)
-
-    wait_for(crashed_mid_run, "the first tool's step to be saved while slow runs")
-    kill(worker)
+    started_slow = f"start slow toolu_slow {RUN_ID}"
+    wait_for(lambda: started_slow in log_lines(workers.log), "the slow tool to start")
+    client = DBOSClient(system_database_url=db)
+    try:
+        wait_for(lambda: "agentloop.tool.first" in saved_steps(client), "first's step saved")
+    finally:
+        client.destroy()
+    kill(worker)  # the first tool's step is saved; slow is still running
     workers.block.unlink()
 
     survivor = workers.spawn(db, api.url, "recover", RUN_ID, mode=mode)

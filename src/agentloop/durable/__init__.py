@@ -29,7 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
 
 from ._agent import DurableAgent
 from ._approval import asend_decisions, awaiting_calls, send_decisions
-from ._config import DEFAULT_DATABASE, dbos_config
+from ._config import DEFAULT_DATABASE, dbos_client, dbos_config
 from ._values import ReplayMismatchError
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "ReplayMismatchError",
     "asend_decisions",
     "awaiting_calls",
+    "dbos_client",
     "dbos_config",
     "send_decisions",
 ]

@@ -31,6 +31,8 @@ DepsT = TypeVar("DepsT", default=Any)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REGISTERED: dict[str, DurableAgent[Any]] = {}
 _PORTABLE = WorkflowSerializationFormat.PORTABLE
+POLL_SECONDS = 0.5
+"""How often a wait for another process's run reads the database."""
 
 
 class DurableAgent(Generic[DepsT]):
@@ -111,11 +113,12 @@ class DurableAgent(Generic[DepsT]):
                 await client.enqueue_async(options, state)
         return str(state["run_id"])
 
-    async def aresult(self, run_id: str) -> RunResult:
-        """Wait for run ``run_id`` (started, queued or recovered anywhere) and return its result."""
+    async def aresult(self, run_id: str, *, poll_seconds: float = POLL_SECONDS) -> RunResult:
+        """Wait for run ``run_id`` (started, queued or recovered anywhere) and return its
+        result, reading the database every ``poll_seconds``."""
         with _dbos_errors():
             handle = await DBOS.retrieve_workflow_async(run_id)
-            value = await handle.get_result()
+            value = await handle.get_result(polling_interval_sec=poll_seconds)
         return result_of(value)
 
     # --- sync ----------------------------------------------------------------------
@@ -151,11 +154,11 @@ class DurableAgent(Generic[DepsT]):
                 client.enqueue(options, state)
         return str(state["run_id"])
 
-    def result(self, run_id: str) -> RunResult:
+    def result(self, run_id: str, *, poll_seconds: float = POLL_SECONDS) -> RunResult:
         """:meth:`aresult` for sync code."""
         _refuse_in_event_loop()
         with _dbos_errors():
-            value = DBOS.retrieve_workflow(run_id).get_result()
+            value = DBOS.retrieve_workflow(run_id).get_result(polling_interval_sec=poll_seconds)
         return result_of(value)
 
     # --- plumbing ------------------------------------------------------------------------

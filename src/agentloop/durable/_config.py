@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
-from dbos import DBOSConfig, DBOSPortableJSONSerializer
+from dbos import DBOSClient, DBOSConfig, DBOSPortableJSONSerializer
 
 from .. import ConfigurationError
 
-__all__ = ["DEFAULT_DATABASE", "dbos_config", "database_url"]
+__all__ = ["DEFAULT_DATABASE", "database_url", "dbos_client", "dbos_config"]
 
 DEFAULT_DATABASE = "./agentloop-runs.sqlite"
 """Where runs are stored when no database is named: an SQLite file in the working directory."""
 
+_APP_NAME = re.compile(r"^[a-z0-9_-]{3,256}$")
 _URL_SCHEMES = ("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")
 
 
@@ -35,6 +37,11 @@ def dbos_config(
     they are (``executor_id``, ``log_level``, ...); storage is always DBOS's
     portable JSON (agentloop never pickles).
     """
+    if not isinstance(name, str) or not _APP_NAME.match(name):
+        raise ConfigurationError(
+            f"dbos_config({name!r}): an application name is 3 to 256 lowercase letters, "
+            "digits, '-' and '_' (DBOS's rule), such as 'support-agent'"
+        )
     if not isinstance(application_version, str) or not application_version:
         raise ConfigurationError(
             "dbos_config(application_version=...) must be a non-empty string, such as '1'"
@@ -63,3 +70,14 @@ def database_url(database: str | os.PathLike[str] | None) -> str:
             f"database={where!r}: give an SQLite file path or a sqlite:// or postgresql:// URL"
         )
     return "sqlite:///" + os.path.abspath(where)
+
+
+def dbos_client(database: str | os.PathLike[str] | None = None, **options: Any) -> DBOSClient:
+    """A ``DBOSClient`` on the runs' database, for a process that runs no DBOS (one that
+    sends decisions, enqueues runs or reads results); it reads and writes the same JSON.
+    Close it with ``client.destroy()``."""
+    return DBOSClient(
+        system_database_url=database_url(database),
+        serializer=DBOSPortableJSONSerializer(),
+        **options,
+    )
