@@ -90,6 +90,7 @@ from ._retry import RetryPolicy
 from ._settings import MessageParams, RequestSettings
 from ._streaming import StreamEvent
 from ._tools import (
+    AsyncToolRegistry,
     CombinedRegistry,
     FilteredRegistry,
     FunctionRegistry,
@@ -122,6 +123,7 @@ __all__ = [
     "AsyncAgentStream",
     "AsyncClient",
     "AsyncMessageStream",
+    "AsyncToolRegistry",
     "AuthenticationError",
     "BadRequestError",
     "BeforeToolHook",

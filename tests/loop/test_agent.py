@@ -407,7 +407,7 @@ async def test_tool_definitions_are_reread_every_turn(runner: Runner):
         def __init__(self) -> None:
             self.turn = 0
 
-        def definitions(self) -> list[dict[str, Any]]:
+        def definitions(self, ctx: RunContext) -> list[dict[str, Any]]:
             self.turn += 1
             return [{**get_weather.definition, "name": f"w{i}"} for i in range(self.turn)]
 
@@ -548,7 +548,7 @@ async def test_custom_registries_get_schema_validation(runner: Runner):
     calls: list[dict[str, Any]] = []
 
     class Notes:
-        def definitions(self) -> list[dict[str, Any]]:
+        def definitions(self, ctx: RunContext) -> list[dict[str, Any]]:
             schema = {"type": "object", "properties": {"title": {"type": "string"}},
                       "required": ["title"]}  # fmt: skip
             return [{"name": "add_note", "description": "Add a note.", "input_schema": schema}]

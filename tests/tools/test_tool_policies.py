@@ -50,7 +50,7 @@ class Declaring:
     def __init__(self, policies: object) -> None:
         self._policies = policies
 
-    def definitions(self) -> list[dict[str, Any]]:
+    def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
         return [{"name": n, "description": "d", "input_schema": SCHEMA} for n in ("a", "b")]
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
@@ -63,7 +63,7 @@ class Declaring:
 class Silent:
     """A custom registry without a policies() method."""
 
-    def definitions(self) -> list[dict[str, Any]]:
+    def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
         return [{"name": "quiet", "description": "d", "input_schema": SCHEMA}]
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
@@ -180,24 +180,15 @@ def test_prefixed_registry_reports_prefixed_names() -> None:
     assert set(tool_policies(registry)) <= {d["name"] for d in registry.definitions()}
 
 
-def test_filtered_registry_drops_the_hidden_tools() -> None:
+def test_filtered_registry_reports_every_policy_whatever_was_listed() -> None:
+    """Stateless: no listing changes the answer (a hidden tool cannot be called anyway)."""
     registry = FilteredRegistry(FunctionRegistry([slow, write]), lambda d: d["name"] != "write")
-    registry.definitions()
-    assert registry.policies() == {"slow": ToolPolicy(timeout=2.5, max_retries=3)}
-
-
-@pytest.mark.anyio
-async def test_filtered_registry_drops_hidden_tools_after_an_async_listing() -> None:
-    registry = FilteredRegistry(FunctionRegistry([slow, write]), lambda d: d["name"] != "slow")
-    await registry.adefinitions()
-    assert registry.policies() == {"write": ToolPolicy(sequential=True)}
-
-
-def test_filtered_registry_before_any_listing_reports_everything() -> None:
-    registry = FilteredRegistry(FunctionRegistry([slow, write]), lambda d: False)
-    assert set(registry.policies()) == {"slow", "write"}
-    registry.definitions()
-    assert registry.policies() == {}
+    before = registry.policies()
+    assert [d["name"] for d in registry.definitions()] == ["slow"]
+    assert registry.policies() == before == {
+        "slow": ToolPolicy(timeout=2.5, max_retries=3),
+        "write": ToolPolicy(sequential=True),
+    }
 
 
 def test_combined_registry_merges_policies_and_ignores_silent_registries() -> None:
@@ -223,6 +214,7 @@ def test_nested_wrappers_rename_and_filter() -> None:
     )
     assert [d["name"] for d in registry.definitions()] == ["fs_write", "ext_a", "ext_b"]
     assert registry.policies() == {
+        "fs_slow": ToolPolicy(timeout=2.5, max_retries=3),
         "fs_write": ToolPolicy(sequential=True),
         "ext_a": ToolPolicy(max_retries=1),
     }

@@ -58,7 +58,7 @@ class SyncRegistry:
         self.names = list(names)
         self.threads: list[int] = []
 
-    def definitions(self) -> list[dict[str, Any]]:
+    def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
         return [{"name": n, "description": "Look up.", "input_schema": SCHEMA} for n in self.names]
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
@@ -73,7 +73,7 @@ class SyncRegistry:
 class AsyncRegistry:
     """A registry written from the protocol alone, async."""
 
-    async def definitions(self) -> list[dict[str, Any]]:
+    async def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
         return [{"name": "remote", "description": "Remote.", "input_schema": SCHEMA}]
 
     async def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
@@ -268,7 +268,7 @@ async def test_adapters_turn_registry_exceptions_into_errors(ctx: RunContext[Non
 
 def test_adapters_convert_plain_return_values(ctx: RunContext[None]) -> None:
     class Loose:
-        def definitions(self) -> list[dict[str, Any]]:
+        def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
             return []
 
         def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> Any:
@@ -346,10 +346,9 @@ async def test_prefixed_async_registry(ctx: RunContext[None]) -> None:
     assert await acall_tool(prefixed, "net_remote", {"q": "x"}, ctx) == ToolResult(
         "remote:x:toolu_01"
     )
-    with capture_logs():
-        inside_loop = call_tool(prefixed, "net_remote", {"q": "y"}, ctx)
-    assert inside_loop.is_error
-    assert "inside a running event loop; use the async API" in str(inside_loop.content)
+    # from sync code inside this loop, the async registry runs on the portal loop
+    inside_loop = call_tool(prefixed, "net_remote", {"q": "y"}, ctx)
+    assert inside_loop == ToolResult("remote:y:toolu_01")
 
 
 def test_prefixed_async_registry_from_sync_code(ctx: RunContext[None]) -> None:
@@ -364,13 +363,18 @@ def test_prefixed_resolves_a_combined_clash() -> None:
     assert names(combined.definitions()) == ["add", "x_add"]
 
 
-def test_prefixed_name_too_long() -> None:
-    prefixed = PrefixedRegistry(SyncRegistry(["t" * 60]), "long")
-    with pytest.raises(ToolDefinitionError, match="65 characters long"):
-        prefixed.definitions()
+def test_a_prefixed_name_too_long_is_shortened_stably_and_routed_back(
+    ctx: RunContext[None],
+) -> None:
+    inner = SyncRegistry(["t" * 60])
+    prefixed = PrefixedRegistry(inner, "long")
+    [shown] = names(prefixed.definitions())
+    assert len(shown) == 64 and shown.startswith("long_tttt") and shown != "long_" + "t" * 59
+    assert names(PrefixedRegistry(SyncRegistry(["t" * 60]), "long").definitions()) == [shown]
+    assert prefixed.call(shown, {"q": "x"}, ctx) == ToolResult("t" * 60 + ":x")
 
 
-@pytest.mark.parametrize("prefix", ["", "has space", "x" * 63])
+@pytest.mark.parametrize("prefix", ["", "has space", "a.b"])
 def test_invalid_prefix(prefix: str) -> None:
     with pytest.raises(ToolDefinitionError, match="invalid tool name prefix"):
         PrefixedRegistry(SyncRegistry(), prefix)
@@ -410,7 +414,7 @@ def test_as_registry_wraps_custom_registries_to_validate_their_input(ctx: RunCon
     custom = SyncRegistry()
     registry = as_registry(custom)
     assert isinstance(registry, ValidatedRegistry)
-    assert list_definitions(registry) == custom.definitions()
+    assert list_definitions(registry) == custom.definitions(RunContext(deps=None))
     bad = call_tool(registry, "lookup", {"q": 5}, ctx)
     assert bad.is_error
     assert bad.content == "Invalid input for tool lookup:\n- q: 5 is not of type 'string'"
@@ -429,7 +433,7 @@ async def test_async_custom_registries_are_validated_too(ctx: RunContext[None]) 
 
 def test_a_custom_registry_with_a_broken_schema_fails_when_listed() -> None:
     class Broken(SyncRegistry):
-        def definitions(self) -> list[dict[str, Any]]:
+        def definitions(self, ctx: RunContext[Any]) -> list[dict[str, Any]]:
             return [{"name": "x", "input_schema": {"type": "object", "properties": 5}}]
 
     with pytest.raises(ToolDefinitionError, match="tool 'x'"):

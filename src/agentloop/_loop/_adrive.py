@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 
 from .._async_client import AsyncClient
+from .._context import with_deadline
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, acall_tool, arequest_definitions
 from .._tools._aio import in_worker_thread
@@ -66,7 +67,7 @@ class AsyncPerformer:
 
     async def _perform(self, effect: Any, box: list[Any]) -> AsyncGenerator[Event, None]:
         if isinstance(effect, ListTools):
-            box.append(await arequest_definitions(self.registry))
+            box.append(await arequest_definitions(self.registry, effect.ctx))
         elif isinstance(effect, SendRequest):
             async for event in self._send(effect, box):
                 yield event
@@ -130,7 +131,8 @@ class AsyncPerformer:
             return outcome
 
     async def _invoke(self, effect: InvokeTool) -> ToolResult | None:
-        call = acall_tool(self.registry, effect.name, effect.input, effect.ctx)
+        ctx = with_deadline(effect.ctx, effect.timeout)
+        call = acall_tool(self.registry, effect.name, effect.input, ctx)
         if effect.timeout is None:
             return await call
         with anyio.move_on_after(effect.timeout):

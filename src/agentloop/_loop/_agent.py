@@ -24,7 +24,14 @@ from .._client import Client
 from .._exceptions import ConfigurationError
 from .._retry import RetryPolicy
 from .._settings import RequestSettings
-from .._tools import ToolPolicy, ToolRegistry, as_registry, tool_policies
+from .._tools import (
+    AsyncToolRegistry,
+    ToolPolicy,
+    ToolRegistry,
+    as_registry,
+    holds_connections,
+    tool_policies,
+)
 from .._versions import ApiVersion, agent_api_version
 from ._adrive import AsyncPerformer, FlowReturn
 from ._agent_streams import AgentStream, AsyncAgentStream
@@ -44,7 +51,9 @@ __all__ = ["Agent"]
 
 DepsT = TypeVar("DepsT", default=Any)
 
-Tools: TypeAlias = Union[ToolRegistry, Sequence[Union[Callable[..., Any], Mapping[str, Any]]]]
+Tools: TypeAlias = Union[
+    ToolRegistry, AsyncToolRegistry, Sequence[Union[Callable[..., Any], Mapping[str, Any]]]
+]
 Hooks: TypeAlias = Union[Callable[..., Any], Sequence[Callable[..., Any]], None]
 
 
@@ -82,6 +91,7 @@ class Agent(Generic[DepsT]):
     """
 
     max_tool_retries: int | None = None
+    _registry_entered: bool = False
 
     def __init__(
         self,
@@ -351,6 +361,14 @@ class Agent(Generic[DepsT]):
             self._owned.remove(client)
 
     def __enter__(self) -> Self:
+        """Enter the registries that hold connections (MCP servers, say) on the portal
+        event loop, where sync runs reach them; leaving closes them and our clients."""
+        if holds_connections(self.registry):
+            from .._tools._portal import run_in_portal
+
+            registry: Any = self.registry
+            run_in_portal(registry.__aenter__())
+            self._registry_entered = True
         return self
 
     def __exit__(
@@ -359,9 +377,22 @@ class Agent(Generic[DepsT]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        try:
+            if self._registry_entered:
+                from .._tools._portal import run_in_portal
+
+                self._registry_entered = False
+                registry: Any = self.registry
+                run_in_portal(registry.__aexit__(exc_type, exc, tb))
+        finally:
+            self.close()
 
     async def __aenter__(self) -> Self:
+        """Enter the registries that hold connections, in this task (leave in it too)."""
+        if holds_connections(self.registry):
+            registry: Any = self.registry
+            await registry.__aenter__()
+            self._registry_entered = True
         return self
 
     async def __aexit__(
@@ -370,7 +401,13 @@ class Agent(Generic[DepsT]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        try:
+            if self._registry_entered:
+                self._registry_entered = False
+                registry: Any = self.registry
+                await registry.__aexit__(exc_type, exc, tb)
+        finally:
+            await self.aclose()
 
 
 class RunOptions(TypedDict, Generic[DepsT], total=False):

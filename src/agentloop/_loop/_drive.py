@@ -12,6 +12,7 @@ from collections.abc import Generator
 from typing import Any
 
 from .._client import Client
+from .._context import with_deadline
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, call_tool, request_definitions
 from .._tools._aio import run_awaitable
@@ -56,7 +57,7 @@ class SyncPerformer:
 
     def _perform(self, effect: Any) -> Generator[Event, None, Any]:
         if isinstance(effect, ListTools):
-            return request_definitions(self.registry)
+            return request_definitions(self.registry, effect.ctx)
         if isinstance(effect, SendRequest):
             return (yield from self._send(effect))
         if isinstance(effect, Sleep):
@@ -106,7 +107,8 @@ class SyncPerformer:
             return outcome
 
     def _invoke(self, effect: InvokeTool) -> ToolResult | None:
-        name, tool_input, ctx, timeout = effect.name, effect.input, effect.ctx, effect.timeout
+        name, tool_input, timeout = effect.name, effect.input, effect.timeout
+        ctx = with_deadline(effect.ctx, timeout)
         if timeout is None:
             return call_tool(self.registry, name, tool_input, ctx)
         box: list[ToolResult] = []

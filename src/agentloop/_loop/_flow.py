@@ -63,7 +63,9 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ListTools:
-    """List the registry's tool definitions. Outcome: the list of definitions."""
+    """List the registry's tool definitions for the run ``ctx``. Outcome: the definitions."""
+
+    ctx: RunContext[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +304,7 @@ def run_flow(run: Run, *, stream: bool) -> RunFlow:
 
 def _model_step(run: Run, step: CallModel, stream: bool) -> Generator[Any, Any, None]:
     yield ModelRequestStarted(step.request, step.params["max_tokens"])
-    definitions = yield ListTools()
+    definitions = yield ListTools(run.list_context())
     params = with_tools(step.params, definitions)
     outcome = yield from request_flow(
         params, stream=stream, policy=run.retry_policy, request=step.request

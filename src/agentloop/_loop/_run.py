@@ -61,6 +61,7 @@ class Run:
             tool_retries=agent.max_tool_retries,
         )
         self._step: Action | None = None
+        self._listings: dict[int, Any] = {}  # the registry wrappers' views, for this run
 
     # --- the state ----------------------------------------------------------------
 
@@ -166,15 +167,27 @@ class Run:
             run_id=state.run_id,
             model=agent.config.model,
             messages=ReadOnlyMessages(state.messages),
+            _listings=self._listings,
         )
         policy = self._machine.policies.get(call.name)
         timeout = getattr(policy, "timeout", None) or agent.tool_timeout
         plan = CallPlan(agent.before_tool, agent.after_tool, timeout, state.decisions.get(call.id))
         return tool_call_flow(call, ctx, plan)
 
+    def list_context(self) -> RunContext[Any]:
+        """The context the registry lists its tools with (``definitions(ctx)``)."""
+        state = self.state
+        return RunContext(
+            deps=self.deps,
+            run_id=state.run_id,
+            model=self.agent.config.model,
+            messages=ReadOnlyMessages(state.messages),
+            _listings=self._listings,
+        )
+
     def _request_flow(self, policy: RetryPolicy) -> Generator[Any, Any, Message | APIError]:
         step = self._expect(CallModel)
-        definitions = yield ListTools()
+        definitions = yield ListTools(self.list_context())
         params = with_tools(step.params, definitions)
         return (yield from request_flow(params, stream=False, policy=policy, request=step.request))
 

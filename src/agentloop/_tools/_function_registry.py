@@ -12,8 +12,10 @@ from agentloop._exceptions import ToolDefinitionError
 from ._decorator import Tool
 from ._policy import ToolPolicy
 from ._registry import (
+    AsyncToolRegistry,
     ToolRegistry,
     alist_definitions,
+    is_registry,
     is_server_tool,
     list_definitions,
     unknown_tool,
@@ -73,16 +75,17 @@ class FunctionRegistry:
         entry = self._entries.get(name)
         return entry if isinstance(entry, Tool) else None
 
-    def definitions(self) -> list[dict[str, Any]]:
-        """Every definition, tools and server tools, in the order they were added."""
+    def definitions(self, ctx: RunContext[Any] | None = None) -> list[dict[str, Any]]:
+        """Every definition, tools and server tools, in the order they were added (the
+        same for every run: ``ctx`` is not needed)."""
         return [
             e.definition if isinstance(e, Tool) else copy.deepcopy(e)
             for e in self._entries.values()
         ]
 
-    async def adefinitions(self) -> list[dict[str, Any]]:
+    async def adefinitions(self, ctx: RunContext[Any] | None = None) -> list[dict[str, Any]]:
         """Same as :meth:`definitions` (no I/O, so no thread needed)."""
-        return self.definitions()
+        return self.definitions(ctx)
 
     def policies(self) -> dict[str, ToolPolicy]:
         """Each tool's :class:`ToolPolicy`, by name (server tools left out)."""
@@ -140,49 +143,61 @@ def _server_tool(definition: Mapping[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(dict(definition))
 
 
-def as_registry(tools: ToolRegistry | Sequence[ToolLike | ToolRegistry]) -> ToolRegistry:
+def as_registry(
+    tools: ToolRegistry | AsyncToolRegistry | Sequence[ToolLike | ToolRegistry | AsyncToolRegistry],
+) -> Any:
     """One registry from a registry, or from a list of tools, functions and registries.
 
     The tools and functions of the list go into one :class:`FunctionRegistry`,
     combined with the registries of the list (:class:`CombinedRegistry`). A
     registry that does not validate input itself is wrapped in a
-    :class:`ValidatedRegistry`, so every tool's input is checked against its
-    listed ``input_schema`` before it runs.
+    :class:`ValidatedRegistry` (with the registry's own ``on_invalid_schema``,
+    if it sets one), so every tool's input is checked against its listed
+    ``input_schema`` before it runs.
     """
-    if isinstance(tools, ToolRegistry):
+    if is_registry(tools):
         return _validated(tools)
     if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Iterable):
         raise ToolDefinitionError(
             f"tools must be a ToolRegistry or a list of tools, functions and registries, "
             f"not {type(tools).__name__}"
         )
-    registries = [_validated(t) for t in tools if isinstance(t, ToolRegistry)]
-    others = [t for t in tools if not isinstance(t, ToolRegistry)]
+    items = list(tools)
+    registries = [_validated(t) for t in items if is_registry(t)]
+    others: list[Any] = [t for t in items if not is_registry(t)]
     if len(registries) == 1 and not others:
         return registries[0]
     if not registries:
         return FunctionRegistry(others)
-    functions: list[ToolRegistry] = [FunctionRegistry(others)] if others else []
+    functions: list[Any] = [FunctionRegistry(others)] if others else []
     return CombinedRegistry(*functions, *registries)
 
 
-def _validated(registry: ToolRegistry) -> ToolRegistry:
-    return registry if validates_input(registry) else ValidatedRegistry(registry)
+def _validated(registry: Any) -> Any:
+    if validates_input(registry):
+        return registry
+    return ValidatedRegistry(
+        registry, on_invalid_schema=getattr(registry, "on_invalid_schema", "raise")
+    )
 
 
-def request_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
-    """The definitions for the ``tools`` of a request, from sync code.
+def request_definitions(
+    registry: Any, ctx: RunContext[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The definitions for the ``tools`` of a request, from sync code, for the run ``ctx``.
 
     A :class:`FunctionRegistry` lends its own definitions, uncopied, because the
     request only serializes them; other registries are asked as usual.
     """
     if isinstance(registry, FunctionRegistry):
         return registry._shared_definitions()
-    return list_definitions(registry)
+    return list_definitions(registry, ctx)
 
 
-async def arequest_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
+async def arequest_definitions(
+    registry: Any, ctx: RunContext[Any] | None = None
+) -> list[dict[str, Any]]:
     """:func:`request_definitions`, from async code."""
     if isinstance(registry, FunctionRegistry):
         return registry._shared_definitions()
-    return await alist_definitions(registry)
+    return await alist_definitions(registry, ctx)

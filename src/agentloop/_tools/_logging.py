@@ -9,6 +9,7 @@ from agentloop._logging import TOOL_ERROR, TOOL_INVALID_INPUT, get_logger
 __all__ = [
     "TOOL_ERROR",
     "TOOL_INVALID_INPUT",
+    "TOOL_SCHEMA_SKIPPED",
     "log_bad_result",
     "log_invalid_input",
     "log_tool_error",
@@ -41,3 +42,6 @@ def log_bad_result(tool: str | None, message: str, tool_use_id: str | None) -> N
 def log_invalid_input(tool: str, errors: list[str], tool_use_id: str | None) -> None:
     """Log a tool call whose input failed validation (a model mistake, not a bug)."""
     get_logger().info(TOOL_INVALID_INPUT, tool=tool, tool_use_id=tool_use_id, errors=errors)
+
+TOOL_SCHEMA_SKIPPED = "tool.schema_skipped"
+"""A tool left out of a listing because its input_schema is not valid JSON Schema."""

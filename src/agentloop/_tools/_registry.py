@@ -1,31 +1,43 @@
-"""The :class:`ToolRegistry` protocol, and the adapters the loop calls registries through.
+"""The registry protocol (v2), and the adapters the loop calls registries through.
 
-The adapters hide whether a registry is sync or async: the loop calls
-:func:`list_definitions` / :func:`call_tool` from sync code and
-:func:`alist_definitions` / :func:`acall_tool` from async code, whatever the
-registry is. :func:`call_tool` and :func:`acall_tool` never raise an
-``Exception``: what a registry raises becomes an is_error result.
+A registry has a sync form, an async form, or both:
+
+* sync: ``definitions(ctx)`` and ``call(name, input, ctx)``;
+* async: ``async def adefinitions(ctx)`` and ``async def acall(name, input, ctx)``.
+
+The adapters hide which: the loop calls :func:`list_definitions` /
+:func:`call_tool` from sync code and :func:`alist_definitions` /
+:func:`acall_tool` from async code. Sync code reaches an async-only registry
+through one portal event loop (see ``_portal.py``), never a loop per call;
+async code runs a sync-only registry in worker threads. :func:`call_tool`
+and :func:`acall_tool` never raise an ``Exception``: what a registry raises
+becomes an is_error result.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from agentloop._context import RunContext
 from agentloop._exceptions import ConfigurationError
 
-from ._aio import in_worker_thread, run_awaitable
+from ._aio import in_worker_thread
 from ._policy import ToolPolicy
 from ._results import ToolResult, exception_result, to_result
 
 __all__ = [
+    "AsyncToolRegistry",
     "ToolRegistry",
     "acall_tool",
     "alist_definitions",
     "call_tool",
+    "is_registry",
     "is_server_tool",
+    "list_context",
     "list_definitions",
     "tool_policies",
     "unknown_tool",
@@ -36,33 +48,31 @@ Definitions = Sequence[Mapping[str, Any]]
 
 @runtime_checkable
 class ToolRegistry(Protocol):
-    """Anything that can list tool definitions and call a tool by name.
+    """A registry in its sync form: list tool definitions, call a tool by name.
 
-    This is the way to plug in tools that are not Python functions: tools
-    loaded from JSON Schema plus a handler, remote tools, a plugin directory.
-    Either method may be sync or ``async def``.
-
-    ``definitions()`` returns the tool definitions to send (client tools as
+    ``definitions(ctx)`` returns the tool definitions to send (client tools as
     ``{"name", "description", "input_schema"}``, server tools as their typed
-    dicts). The loop reads it again before every model request, so a registry
-    may change its tools between turns.
+    dicts). ``ctx`` is the run's :class:`RunContext` (``deps``, ``run_id``,
+    ``model``, ``messages``), so the tools may vary per run; the loop lists
+    again before every model request. The zero-argument form
+    ``definitions()`` still works, with a :class:`DeprecationWarning`.
 
     ``call(name, input, ctx)`` runs the tool the model asked for and returns a
     :class:`ToolResult`. An unknown name should give an is_error result; an
     exception it raises becomes an is_error result too (:class:`ToolError`
     gives its own content).
 
-    A registry may also offer ``async def acall(name, input, ctx)`` and
-    ``async def adefinitions()``: the async adapters prefer them.
-
-    A registry may declare how its tools are run with a sync method
-    ``policies()`` returning a mapping from tool names (as the model sees
-    them) to :class:`ToolPolicy`; tools it leaves out get the default policy.
-    The loop reads it through :func:`tool_policies`.
+    A registry may offer the async form (:class:`AsyncToolRegistry`) as well,
+    or instead; either method here may also be ``async def``. Optional:
+    ``policies()`` (a sync mapping of tool names to :class:`ToolPolicy`, read
+    through :func:`tool_policies`), ``validates_input = True`` (the registry
+    checks every input against its schema, so the agent does not wrap it in a
+    :class:`ValidatedRegistry`), and ``__aenter__``/``__aexit__`` for a
+    registry that holds a connection (``async with agent:`` enters it).
     """
 
-    def definitions(self) -> Definitions | Awaitable[Definitions]:
-        """The tool definitions to send with the next request."""
+    def definitions(self, ctx: RunContext[Any]) -> Definitions | Awaitable[Definitions]:
+        """The tool definitions to send with the next request of the run ``ctx``."""
         ...
 
     def call(
@@ -70,6 +80,29 @@ class ToolRegistry(Protocol):
     ) -> ToolResult | Awaitable[ToolResult]:
         """Run the tool ``name`` with the model's ``input``."""
         ...
+
+
+@runtime_checkable
+class AsyncToolRegistry(Protocol):
+    """A registry in its async form: ``adefinitions(ctx)`` and ``acall(name, input, ctx)``.
+
+    The async driver awaits these on its own event loop; the sync driver runs
+    them on one portal event loop (a daemon thread), so a connection the
+    registry holds stays on the loop that opened it.
+    """
+
+    async def adefinitions(self, ctx: RunContext[Any]) -> Definitions:
+        """The tool definitions to send with the next request of the run ``ctx``."""
+        ...
+
+    async def acall(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:
+        """Run the tool ``name`` with the model's ``input``."""
+        ...
+
+
+def is_registry(value: object) -> bool:
+    """Whether ``value`` is a registry, in the sync form, the async form or both."""
+    return isinstance(value, (ToolRegistry, AsyncToolRegistry))
 
 
 def is_server_tool(definition: Mapping[str, Any]) -> bool:
@@ -86,52 +119,124 @@ def unknown_tool(name: str, available: Iterable[str], *, server: bool = False) -
     return ToolResult(f"Unknown tool {name!r}.{why} {listing}", is_error=True)
 
 
-def list_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
-    """The registry's definitions, from sync code (an async registry runs in ``asyncio.run``)."""
-    definitions: Any = registry.definitions()
+def list_context(ctx: RunContext[Any] | None) -> RunContext[Any]:
+    """``ctx``, or an empty context for a listing outside any run."""
+    return ctx if ctx is not None else RunContext(deps=None)
+
+
+# --- listing ------------------------------------------------------------------------
+
+
+def list_definitions(
+    registry: object, ctx: RunContext[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The registry's definitions, from sync code (async methods run on the portal loop)."""
+    ctx = list_context(ctx)
+    method = getattr(registry, "definitions", None)
+    if method is None or _is_async(method):
+        from ._portal import run_in_portal
+
+        return _copies(run_in_portal(alist_definitions(registry, ctx)))
+    definitions: Any = _call_definitions(method, ctx)
     if inspect.isawaitable(definitions):
-        definitions = run_awaitable(definitions)
+        from ._portal import run_in_portal
+
+        definitions = run_in_portal(definitions)
     return _copies(definitions)
 
 
-async def alist_definitions(registry: ToolRegistry) -> list[dict[str, Any]]:
+async def alist_definitions(
+    registry: object, ctx: RunContext[Any] | None = None
+) -> list[dict[str, Any]]:
     """The registry's definitions, from async code (a sync registry runs in a thread)."""
+    ctx = list_context(ctx)
     adefinitions = getattr(registry, "adefinitions", None)
     definitions: Any
     if adefinitions is not None:
-        definitions = adefinitions()
-    elif inspect.iscoroutinefunction(registry.definitions):
-        definitions = registry.definitions()
+        definitions = _call_definitions(adefinitions, ctx)
     else:
-        definitions = await in_worker_thread(registry.definitions)
+        method = _method(registry, "definitions")
+        if _is_async(method):
+            definitions = _call_definitions(method, ctx)
+        else:
+            definitions = await in_worker_thread(_call_definitions, method, ctx)
     if inspect.isawaitable(definitions):
         definitions = await definitions
     return _copies(definitions)
+
+
+def _call_definitions(method: Callable[..., Any], ctx: RunContext[Any]) -> Any:
+    if _takes_context(method):
+        return method(ctx)
+    warnings.warn(
+        f"{_owner(method)}: definitions() without a context is deprecated; "
+        "accept the run's context: def definitions(self, ctx)",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return method()
+
+
+def _takes_context(method: Callable[..., Any]) -> bool:
+    func = getattr(method, "__func__", method)
+    try:
+        return _accepts_one(func, hasattr(method, "__self__"))
+    except TypeError:  # not hashable: inspect it each time
+        return _accepts_one.__wrapped__(func, hasattr(method, "__self__"))
+
+
+@functools.lru_cache(maxsize=512)
+def _accepts_one(func: Callable[..., Any], bound: bool) -> bool:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return True
+    params = list(signature.parameters.values())[1 if bound else 0 :]
+    try:
+        inspect.Signature(params).bind(None)
+    except TypeError:
+        return False
+    return True
+
+
+def _owner(method: Callable[..., Any]) -> str:
+    owner = getattr(method, "__self__", None)
+    return type(owner).__qualname__ if owner is not None else repr(method)
 
 
 def _copies(definitions: Definitions) -> list[dict[str, Any]]:
     return [dict(d) for d in definitions]
 
 
+# --- calling ------------------------------------------------------------------------
+
+
 def call_tool(
-    registry: ToolRegistry, name: str, input: dict[str, Any], ctx: RunContext[Any]
+    registry: object, name: str, input: dict[str, Any], ctx: RunContext[Any]
 ) -> ToolResult:
     """Call tool ``name`` from sync code; never raises an ``Exception``.
 
-    If the registry's ``call`` returns an awaitable it runs with
-    :func:`asyncio.run` in this thread (so not inside a running event loop).
+    A registry without a sync ``call`` (or whose ``call`` is async) runs on
+    the portal event loop, the same loop for every call.
     """
     try:
-        result: Any = registry.call(name, input, ctx)
+        method = getattr(registry, "call", None)
+        if method is None or _is_async(method):
+            from ._portal import run_in_portal
+
+            return run_in_portal(acall_tool(registry, name, input, ctx))
+        result: Any = method(name, input, ctx)
         if inspect.isawaitable(result):
-            result = run_awaitable(result)
+            from ._portal import run_in_portal
+
+            result = run_in_portal(result)
         return _as_result(result)
     except Exception as exc:
         return exception_result(name, exc, ctx.tool_use_id or None)
 
 
 async def acall_tool(
-    registry: ToolRegistry, name: str, input: dict[str, Any], ctx: RunContext[Any]
+    registry: object, name: str, input: dict[str, Any], ctx: RunContext[Any]
 ) -> ToolResult:
     """Call tool ``name`` from async code without blocking the event loop; never raises.
 
@@ -144,10 +249,12 @@ async def acall_tool(
         result: Any
         if acall is not None:
             result = acall(name, input, ctx)
-        elif inspect.iscoroutinefunction(registry.call):
-            result = registry.call(name, input, ctx)
         else:
-            result = await in_worker_thread(registry.call, name, input, ctx)
+            method = _method(registry, "call")
+            if _is_async(method):
+                result = method(name, input, ctx)
+            else:
+                result = await in_worker_thread(method, name, input, ctx)
         if inspect.isawaitable(result):
             result = await result
         return _as_result(result)
@@ -155,11 +262,28 @@ async def acall_tool(
         return exception_result(name, exc, ctx.tool_use_id or None)
 
 
+def _method(registry: object, name: str) -> Callable[..., Any]:
+    method = getattr(registry, name, None)
+    if method is None:
+        raise ConfigurationError(
+            f"{registry!r} has neither {name}() nor a{name}(): a registry needs "
+            "definitions(ctx) and call(name, input, ctx), or their async forms"
+        )
+    return method  # type: ignore[no-any-return]
+
+
+def _is_async(method: object) -> bool:
+    return inspect.iscoroutinefunction(method)
+
+
 def _as_result(value: object) -> ToolResult:
     return value if isinstance(value, ToolResult) else to_result(value)
 
 
-def tool_policies(registry: ToolRegistry) -> Mapping[str, ToolPolicy]:
+# --- policies -----------------------------------------------------------------------
+
+
+def tool_policies(registry: object) -> Mapping[str, ToolPolicy]:
     """The registry's per-tool policies, by tool name; ``{}`` if it declares none.
 
     Reads the registry's optional ``policies()`` method. A tool missing from

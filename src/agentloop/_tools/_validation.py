@@ -45,27 +45,32 @@ class InvalidInput(Exception):
 
 
 class SchemaValidator:
-    """A Draft 2020-12 validator (with format checks) built once for one schema.
+    """A validator (with format checks) built once for one schema.
 
-    For a plain schema a compiled predicate first answers "surely valid"
-    cheaply; jsonschema checks what it does not vouch for, and words the errors.
+    The JSON Schema draft is the one the schema's ``$schema`` names (draft-04,
+    -06, -07, 2019-09, 2020-12), Draft 2020-12 without one. For a plain
+    2020-12 schema a compiled predicate first answers "surely valid" cheaply;
+    jsonschema checks what it does not vouch for, and words the errors.
     """
 
     def __init__(self, schema: Mapping[str, Any], *, where: str) -> None:
         # Imported here: jsonschema is slow to import and unused until a tool is defined.
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
 
+        cls: Any = validator_for(schema, default=Draft202012Validator)
         try:
-            Draft202012Validator.check_schema(schema)
+            cls.check_schema(schema)
         except SchemaError as exc:
             raise ToolDefinitionError(
-                f"{where}: input_schema is not a valid JSON Schema: {exc.message}"
+                f"{where}: input_schema is not a valid JSON Schema ({_draft(cls)}): "
+                f"{exc.message}; fix the schema, declare its draft with \"$schema\", or "
+                'pass on_invalid_schema="skip" to leave such tools out'
             ) from exc
-        self._validator = Draft202012Validator(
-            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
-        self._surely_valid = compile_check(schema)
+        self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        modern = cls is Draft202012Validator
+        self._surely_valid = compile_check(schema) if modern else None
 
     def validate(self, instance: object) -> None:
         """Raise :class:`InvalidInput` naming every failing field of ``instance``."""
@@ -76,6 +81,10 @@ class SchemaValidator:
         )
         if errors:
             raise InvalidInput(errors)
+
+
+def _draft(cls: Any) -> str:
+    return str(getattr(cls, "__name__", "JSON Schema")).removesuffix("Validator")
 
 
 def field_path(parts: Iterable[str | int]) -> str:
