@@ -15,9 +15,9 @@ from collections.abc import (
 from contextlib import aclosing, contextmanager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Generic, Literal, NamedTuple, TypeAlias, Union
+from typing import Any, Generic, Literal, NamedTuple, TypeAlias, Union, overload
 
-from typing_extensions import Self, TypedDict, TypeVar, Unpack
+from typing_extensions import Required, Self, TypedDict, TypeVar, Unpack
 
 from .._async_client import AsyncClient
 from .._client import Client
@@ -42,7 +42,9 @@ from ._flow import run_flow
 from ._hooks import AfterToolHook, BeforeToolHook, as_hooks
 from ._outcome import Decision
 from ._prompt import Prompt, new_state
-from ._result import RunResult
+from ._output import OutputMode, OutputSpec, output_spec
+from ._output_partial import PartialTracker, with_partials
+from ._result import OutputT, RunResult
 from ._run import Run
 from ._setup import check_tool_choice, split_clients
 from ._state import RunState
@@ -50,6 +52,7 @@ from ._state import RunState
 __all__ = ["Agent"]
 
 DepsT = TypeVar("DepsT", default=Any)
+RunT = TypeVar("RunT")
 
 Tools: TypeAlias = Union[
     ToolRegistry, AsyncToolRegistry, Sequence[Union[Callable[..., Any], Mapping[str, Any]]]
@@ -57,7 +60,7 @@ Tools: TypeAlias = Union[
 Hooks: TypeAlias = Union[Callable[..., Any], Sequence[Callable[..., Any]], None]
 
 
-class Agent(Generic[DepsT]):
+class Agent(Generic[DepsT, OutputT]):
     """A model, its tools and its settings; run it with :meth:`run` or :meth:`arun`.
 
     ``tools`` is a list of ``@tool`` functions (plain functions are decorated
@@ -88,6 +91,15 @@ class Agent(Generic[DepsT]):
     no ``max_retries`` of its own (None: no limit). A tool's own
     :class:`~agentloop.ToolPolicy` (``@tool(timeout=..., max_retries=...,
     sequential=...)``) wins over these.
+
+    Output: ``output_type`` (a pydantic model, dataclass, TypedDict,
+    ``list[...]``, ``Literal``, Enum, union of models, ``int``...) makes
+    ``result.output`` a validated value of that type, asked natively
+    (``output_config.format``) on models whose rules say ``structured_outputs``
+    and through a final output tool otherwise (``output_mode="native"`` or
+    ``"tool"`` forces one); an invalid output goes back with its field errors
+    ``output_retries`` times (default 1), then raises
+    :class:`~agentloop.OutputValidationError`. See docs/structured-output.md.
     """
 
     max_tool_retries: int | None = None
@@ -118,6 +130,9 @@ class Agent(Generic[DepsT]):
         max_concurrency: int = 16,
         tool_timeout: float | None = None,
         max_tool_retries: int | None = None,
+        output_type: type[OutputT] | None = None,
+        output_mode: OutputMode = "auto",
+        output_retries: int = 1,
         check_rules: bool = True,
         api_version: ApiVersion | None = None,
         **settings: Unpack[RequestSettings],
@@ -154,6 +169,12 @@ class Agent(Generic[DepsT]):
         self.max_concurrency = max_concurrency
         self.tool_timeout = tool_timeout
         self.max_tool_retries = max_tool_retries
+        self.output_mode: OutputMode = output_mode
+        self.output_retries = output_retries
+        self.output_spec: OutputSpec | None = output_spec(
+            output_type, output_mode, self.config.model, retries=output_retries
+        )
+        """How runs get the agent's ``output_type`` (``None``: the final text)."""
         self._owned: list[Client | AsyncClient] = []
 
     @property
@@ -190,40 +211,68 @@ class Agent(Generic[DepsT]):
 
     # --- sync -----------------------------------------------------------------
 
-    def run(self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]) -> RunResult:
+    @overload
+    def run(
+        self, prompt: Prompt | RunState, **options: Unpack[_TypedRunOptions[DepsT, RunT]]
+    ) -> RunResult[RunT]: ...
+    @overload
+    def run(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, OutputT]]
+    ) -> RunResult[OutputT]: ...
+    def run(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
+    ) -> RunResult[Any]:
         """Run to the end and return the result.
 
         ``prompt`` may be a saved :class:`RunState` (or its JSON) to go on
         with. Options: ``deps`` (handed to tools as ``ctx.deps``), ``run_id``
         (a new run's id; random by default), ``decisions`` (answers to the
-        calls a resumed run awaits: ``{tool_use_id: Approve() | Deny(msg)}``).
+        calls a resumed run awaits: ``{tool_use_id: Approve() | Deny(msg)}``),
+        ``output_type`` (this run's, instead of the agent's).
         """
         events = self._events(prompt, options, stream=False)
         while True:
             try:
                 next(events)
             except StopIteration as stop:
-                result: RunResult = stop.value
+                result: RunResult[Any] = stop.value
                 return result
 
     def iter(
-        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
     ) -> Iterator[Event]:
         """Run step by step: yields each event; the last one is RunFinished."""
         return self._events(prompt, options, stream=False)
 
+    @overload
     def stream(
-        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
-    ) -> AgentStream:
+        self, prompt: Prompt | RunState, **options: Unpack[_TypedRunOptions[DepsT, RunT]]
+    ) -> AgentStream[RunT]: ...
+    @overload
+    def stream(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, OutputT]]
+    ) -> AgentStream[OutputT]: ...
+    def stream(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
+    ) -> AgentStream[Any]:
         """Run with streamed model responses: ``with agent.stream(p) as run:`` yields
-        text, thinking and tool-input deltas as they arrive; ``run.result()`` after."""
+        text, thinking and tool-input deltas as they arrive, and with an
+        ``output_type`` :class:`PartialOutput` events; ``run.result()`` after."""
         return AgentStream(self._events(prompt, options, stream=True))
 
     # --- async ----------------------------------------------------------------
 
+    @overload
     async def arun(
-        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
-    ) -> RunResult:
+        self, prompt: Prompt | RunState, **options: Unpack[_TypedRunOptions[DepsT, RunT]]
+    ) -> RunResult[RunT]: ...
+    @overload
+    async def arun(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, OutputT]]
+    ) -> RunResult[OutputT]: ...
+    async def arun(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
+    ) -> RunResult[Any]:
         """Run to the end and return the result (async); options as for :meth:`run`."""
         async with aclosing(self._aevents(prompt, options, stream=False)) as events:
             async for event in events:
@@ -232,14 +281,22 @@ class Agent(Generic[DepsT]):
         raise AssertionError("unreachable: a run ends with RunFinished or an error")
 
     def aiter(
-        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
     ) -> AsyncIterator[Event]:
         """Run step by step (async): yields each event; the last one is RunFinished."""
         return self._aevents(prompt, options, stream=False)
 
+    @overload
     def astream(
-        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT]]
-    ) -> AsyncAgentStream:
+        self, prompt: Prompt | RunState, **options: Unpack[_TypedRunOptions[DepsT, RunT]]
+    ) -> AsyncAgentStream[RunT]: ...
+    @overload
+    def astream(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, OutputT]]
+    ) -> AsyncAgentStream[OutputT]: ...
+    def astream(
+        self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
+    ) -> AsyncAgentStream[Any]:
         """Streamed run (async): ``async with agent.astream(p) as run:``."""
         return AsyncAgentStream(self._aevents(prompt, options, stream=True))
 
@@ -297,6 +354,7 @@ class Agent(Generic[DepsT]):
         run_id: str | None,
         decisions: Mapping[str, Decision] | None,
         policy: RetryPolicy | None,
+        output_type: Any = None,
     ) -> Run:
         if isinstance(prompt, RunState):
             state = prompt.model_copy(deep=True)
@@ -304,22 +362,35 @@ class Agent(Generic[DepsT]):
             state = _state_from_json(prompt)
         else:
             state = new_state(self.config, prompt, run_id)
-        run = Run(self, state, deps=deps, retry_policy=policy)
+        spec = self._output_of(output_type)
+        run = Run(self, state, deps=deps, retry_policy=policy, output=spec)
         if decisions:
             run.decide(decisions)
         return run
 
+    def _output_of(self, output_type: Any) -> OutputSpec | None | Literal["agent"]:
+        """A run's output spec: the agent's, unless the run names its own type."""
+        if output_type is None:
+            return "agent"
+        return output_spec(
+            output_type, self.output_mode, self.config.model, retries=self.output_retries
+        )
+
     def _events(
         self, prompt: Prompt | RunState, options: Mapping[str, Any], *, stream: bool
-    ) -> Generator[Event, None, RunResult]:
+    ) -> Generator[Event, None, RunResult[Any]]:
         refuse_in_event_loop()
         client = self.current_client()
         opts = _run_options(options)
-        run = self._run_of(prompt, opts.deps, opts.run_id, opts.decisions, client.retry_policy)
-        flow = run_flow(run, stream=stream)
-        events: Generator[Event, None, RunResult] = SyncPerformer(client, self.registry).events(
-            flow
+        run = self._run_of(
+            prompt, opts.deps, opts.run_id, opts.decisions, client.retry_policy, opts.output_type
         )
+        flow = run_flow(run, stream=stream)
+        events: Generator[Event, None, RunResult[Any]] = SyncPerformer(
+            client, self.registry
+        ).events(flow)
+        if stream and run.output is not None:
+            return with_partials(events, PartialTracker(run.output))
         return events
 
     def _aevents(
@@ -333,13 +404,22 @@ class Agent(Generic[DepsT]):
     ) -> AsyncGenerator[Event, None]:
         client = self.current_async_client()
         run = self._run_of(
-            prompt, options.deps, options.run_id, options.decisions, client.retry_policy
+            prompt,
+            options.deps,
+            options.run_id,
+            options.decisions,
+            client.retry_policy,
+            options.output_type,
         )
+        tracker = PartialTracker(run.output) if stream and run.output is not None else None
         performer = AsyncPerformer(client, self.registry)
         async with aclosing(performer.events(run_flow(run, stream=stream))) as items:
             async for item in items:
                 if not isinstance(item, FlowReturn):
                     yield item
+                    partial = tracker.on_event(item) if tracker is not None else None
+                    if partial is not None:
+                        yield partial
 
     def close(self) -> None:
         """Close the sync client, if this agent created it (a client you passed is yours)."""
@@ -410,18 +490,29 @@ class Agent(Generic[DepsT]):
             await self.aclose()
 
 
-class RunOptions(TypedDict, Generic[DepsT], total=False):
-    """The keyword options of :meth:`Agent.run` and its siblings."""
-
+class _BaseRunOptions(TypedDict, Generic[DepsT], total=False):
     deps: DepsT
     run_id: str
     decisions: Mapping[str, Decision]
+
+
+class RunOptions(_BaseRunOptions[DepsT], Generic[DepsT, OutputT], total=False):
+    """The keyword options of :meth:`Agent.run` and its siblings."""
+
+    output_type: type[OutputT]
+
+
+class _TypedRunOptions(_BaseRunOptions[DepsT], Generic[DepsT, OutputT], total=False):
+    """:class:`RunOptions` naming the run's own ``output_type`` (so the result has that type)."""
+
+    output_type: Required[type[OutputT]]
 
 
 class _Options(NamedTuple):
     deps: Any
     run_id: str | None
     decisions: Mapping[str, Decision] | None
+    output_type: Any
 
 
 _RUN_OPTIONS = _Options._fields
@@ -431,8 +522,8 @@ def _run_options(options: Mapping[str, Any]) -> _Options:
     unknown = sorted(set(options) - set(_RUN_OPTIONS))
     if unknown:
         raise TypeError(
-            f"unknown run option(s) {', '.join(unknown)}: a run takes deps=, run_id= and "
-            "decisions= (request settings go to Agent(...))"
+            f"unknown run option(s) {', '.join(unknown)}: a run takes deps=, run_id=, "
+            "decisions= and output_type= (request settings go to Agent(...))"
         )
     return _Options(*(options.get(name) for name in _RUN_OPTIONS))
 

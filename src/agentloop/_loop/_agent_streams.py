@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
+from typing import Any, Generic
 
 from typing_extensions import Self
 
 from ._events import Event, RunFinished, TextDelta
-from ._result import RunResult
+from ._result import OutputT, RunResult
 
 __all__ = ["AgentStream", "AsyncAgentStream"]
 
 
-class AgentStream:
+class AgentStream(Generic[OutputT]):
     """A streamed run: iterate it for events; ``result()`` returns the RunResult."""
 
-    def __init__(self, events: Generator[Event, None, RunResult]) -> None:
+    def __init__(self, events: Generator[Event, None, RunResult[Any]]) -> None:
         self._events = events
-        self._result: RunResult | None = None
+        self._result: RunResult[OutputT] | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -44,7 +45,7 @@ class AgentStream:
             if isinstance(event, TextDelta):
                 yield event.text
 
-    def result(self) -> RunResult:
+    def result(self) -> RunResult[OutputT]:
         """Run what is left of the stream and return the result."""
         for _ in self:
             pass
@@ -53,12 +54,12 @@ class AgentStream:
         return self._result
 
 
-class AsyncAgentStream:
+class AsyncAgentStream(Generic[OutputT]):
     """A streamed async run: ``async for event in run``; ``await run.result()``."""
 
     def __init__(self, events: AsyncGenerator[Event, None]) -> None:
         self._events = events
-        self._result: RunResult | None = None
+        self._result: RunResult[OutputT] | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -87,7 +88,7 @@ class AsyncAgentStream:
             if isinstance(event, TextDelta):
                 yield event.text
 
-    async def result(self) -> RunResult:
+    async def result(self) -> RunResult[OutputT]:
         """Run what is left of the stream and return the result."""
         async for _ in self:
             pass

@@ -18,6 +18,7 @@ __all__ = [
     "ModelRequestStarted",
     "ModelResponse",
     "ModelRetry",
+    "PartialOutput",
     "RunFinished",
     "RunStarted",
     "StepFinished",
@@ -71,10 +72,32 @@ class ThinkingDelta:
 
 @dataclass(frozen=True, slots=True)
 class ToolInputDelta:
-    """A fragment of a tool call's input JSON, as it streams (``Agent.stream`` only)."""
+    """A fragment of a tool call's input JSON, as it streams (``Agent.stream`` only).
+
+    Each client tool call opens with an empty fragment that carries its tool's
+    ``name`` (later fragments have ``name=None``).
+    """
 
     index: int
     partial_json: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartialOutput:
+    """The output so far, as it streams (``Agent.stream`` with an ``output_type`` only).
+
+    ``output`` is an ``output_type`` value built from the JSON that arrived, in
+    which missing fields are missing (a pydantic model is built without
+    validation while required fields are still missing), or ``None`` when
+    nothing usable arrived yet; ``data`` is that partial JSON as parsed. Parsed
+    in bounded steps (not on every delta), so a long output costs linear time.
+    A new model request starts over.
+    """
+
+    request: int
+    data: Any
+    output: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +144,7 @@ class StepFinished:
 
 @dataclass(frozen=True, slots=True)
 class RunFinished:
-    result: RunResult
+    result: RunResult[Any]
 
 
 Event: TypeAlias = Union[
@@ -131,6 +154,7 @@ Event: TypeAlias = Union[
     TextDelta,
     ThinkingDelta,
     ToolInputDelta,
+    PartialOutput,
     ModelResponse,
     ToolCallStarted,
     ToolCallFinished,
@@ -145,6 +169,11 @@ def finished_event(call: ToolUseBlock, outcome: ToolCallOutcome) -> ToolCallFini
 
 def delta_event(data: dict[str, Any]) -> Event | None:
     """The delta event for one decoded stream event, if it is a delta users see."""
+    if data.get("type") == "content_block_start":
+        block = data.get("content_block") or {}
+        if block.get("type") == "tool_use":
+            return ToolInputDelta(data["index"], "", str(block.get("name", "")))
+        return None
     if data.get("type") != "content_block_delta":
         return None
     delta = data["delta"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from .._context import RunContext
-from .._exceptions import AgentloopError, APIError, StreamError
+from .._exceptions import AgentloopError, APIError, ConfigurationError, StreamError
 from .._logging import MODEL_RETRY, RUN_FINISH, RUN_START, TOOL_CALL, get_logger, info_enabled
 from .._models import Message, ToolUseBlock
 from .._retry import RetryPolicy
@@ -305,7 +305,7 @@ def run_flow(run: Run, *, stream: bool) -> RunFlow:
 def _model_step(run: Run, step: CallModel, stream: bool) -> Generator[Any, Any, None]:
     yield ModelRequestStarted(step.request, step.params["max_tokens"])
     definitions = yield ListTools(run.list_context())
-    params = with_tools(step.params, definitions)
+    params = with_tools(step.params, definitions, step.tools)
     outcome = yield from request_flow(
         params, stream=stream, policy=run.retry_policy, request=step.request
     )
@@ -326,10 +326,23 @@ def _tools_step(run: Run, step: RunTools) -> Generator[Any, Any, None]:
     run.feed_tool_outcomes(outcomes)
 
 
-def with_tools(params: dict[str, Any], definitions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    if not definitions:
+def with_tools(
+    params: dict[str, Any],
+    definitions: Sequence[Mapping[str, Any]],
+    extra: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """``params`` with the registry's tools, then ``extra`` (the output tool, if any)."""
+    if extra:
+        taken = {d.get("name") for d in definitions}
+        clash = [t["name"] for t in extra if t["name"] in taken]
+        if clash:
+            raise ConfigurationError(
+                f"a tool is named {clash[0]!r}, the name of the output tool of output_type: "
+                "rename the tool"
+            )
+    if not definitions and not extra:
         return params
-    return {**params, "tools": list(definitions)}
+    return {**params, "tools": [*definitions, *extra]}
 
 
 # --- logging ------------------------------------------------------------------------

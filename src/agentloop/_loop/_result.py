@@ -2,28 +2,56 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
+from typing_extensions import TypeVar
+
+from .._exceptions import ConfigurationError
 from .._models import Message, MessageParam, ToolUseBlock, Usage
 
 if TYPE_CHECKING:
+    from ._output import OutputSpec
     from ._state import RunState
 
-__all__ = ["RunResult"]
+__all__ = ["OutputT", "RunResult"]
+
+OutputT = TypeVar("OutputT", default=str)
+_MISSING: Any = object()
 
 
-class RunResult:
-    """What a run produced: the final text, the whole history, why it stopped, and the cost.
+class RunResult(Generic[OutputT]):
+    """What a run produced: its output, the final text, the whole history, why it
+    stopped, and the cost.
 
-    ``messages`` is ready to continue the conversation: append a user
-    message and pass it as the next prompt. ``state`` is the serializable
+    ``output`` is the validated ``output_type`` value (the final text when the
+    agent has none). ``messages`` is ready to continue the conversation: append a
+    user message and pass it as the next prompt. ``state`` is the serializable
     run state (``state.model_dump_json()``), from which a run can resume.
     """
 
-    __slots__ = ("state",)
+    __slots__ = ("_output", "_spec", "state")
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(
+        self, state: RunState, output: Any = _MISSING, spec: OutputSpec | None = None
+    ) -> None:
         self.state = state
+        self._output = output
+        self._spec = spec
+
+    @property
+    def output(self) -> OutputT:
+        """The run's output: an ``output_type`` value, validated (the text without one)."""
+        if self._output is not _MISSING:
+            return self._output  # type: ignore[no-any-return]
+        if self._spec is None:
+            return self.text  # type: ignore[return-value]
+        if not self.state.has_output:
+            raise ConfigurationError(
+                f"the run has no output (it stopped with stop_reason={self.stop_reason!r}): "
+                "resume it to the end first"
+            )
+        self._output = self._spec.load(self.state.output)
+        return self._output  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:

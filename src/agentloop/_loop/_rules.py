@@ -53,6 +53,9 @@ class ModelRules:
     """A final assistant message (prefill) is accepted."""
     checked: bool = True
     """``False``: check nothing before sending; the API remains the judge."""
+    structured_outputs: bool = False
+    """Native structured outputs (``output_config.format``) are accepted: an
+    ``output_type`` is asked that way, not through an output tool."""
 
     @classmethod
     def unchecked(cls) -> ModelRules:
@@ -60,20 +63,24 @@ class ModelRules:
         return cls(checked=False)
 
 
-_NEWEST = ModelRules(manual_thinking=False, sampling_params=False, prefill=False)
+_NEWEST = ModelRules(
+    manual_thinking=False, sampling_params=False, prefill=False, structured_outputs=True
+)
 _NO_PREFILL = ModelRules(prefill=False)
+_NO_PREFILL_STRUCTURED = ModelRules(prefill=False, structured_outputs=True)
+_STRUCTURED = ModelRules(structured_outputs=True)
 
 _TABLE: dict[str, ModelRules] = {
     "claude-opus-4-8": _NEWEST,
     "claude-opus-4-7": _NEWEST,
-    "claude-opus-4-6": _NO_PREFILL,
-    "claude-sonnet-4-6": _NO_PREFILL,
+    "claude-opus-4-6": _NO_PREFILL_STRUCTURED,
+    "claude-sonnet-4-6": _NO_PREFILL_STRUCTURED,
     "claude-mythos-preview": _NO_PREFILL,
     "claude-mythos-5": _NO_PREFILL,
     "claude-fable-5": _NO_PREFILL,
-    "claude-opus-4-5": ModelRules(),
-    "claude-sonnet-4-5": ModelRules(),
-    "claude-haiku-4-5": ModelRules(),
+    "claude-opus-4-5": _STRUCTURED,
+    "claude-sonnet-4-5": _STRUCTURED,
+    "claude-haiku-4-5": _STRUCTURED,
 }
 _LOCK = threading.Lock()
 

@@ -20,7 +20,7 @@ Everything that crosses the seam is JSON and round-trips: ``run.state``
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, overload
 
 from .._context import RunContext
 from .._exceptions import AgentloopError, APIError, ConfigurationError
@@ -28,6 +28,7 @@ from .._models import Message, ToolUseBlock
 from .._retry import RetryPolicy
 from ._flow import CallPlan, ListTools, ToolCallFlow, request_flow, tool_call_flow, with_tools
 from ._outcome import ToolCallOutcome
+from ._output import OutputSpec
 from ._result import RunResult
 from ._state import Action, CallModel, Finish, LoopMachine, RunState, RunTools
 
@@ -45,20 +46,25 @@ class Run:
 
     def __init__(
         self,
-        agent: Agent[Any],
+        agent: Agent[Any, Any],
         state: RunState,
         *,
         deps: Any = None,
         retry_policy: RetryPolicy | None = None,
+        output: OutputSpec | None | Literal["agent"] = "agent",
     ) -> None:
         self.agent = agent
         self.deps = deps
         self._policy = retry_policy
+        self.output: OutputSpec | None = agent.output_spec if isinstance(output, str) else output
+        """How this run gets its ``output_type`` (``None``: the final text)."""
         self._machine = LoopMachine(
             agent.config,
             state,
             policies=agent.tool_policies(),
             tool_retries=agent.max_tool_retries,
+            output=self.output,
+            output_retries=agent.output_retries,
         )
         self._step: Action | None = None
         self._listings: dict[int, Any] = {}  # the registry wrappers' views, for this run
@@ -89,7 +95,7 @@ class Run:
     def max_concurrency(self) -> int:
         return self.agent.max_concurrency
 
-    def result(self) -> RunResult:
+    def result(self) -> RunResult[Any]:
         """The result of the finished run (a snapshot of it so far, if it is not finished)."""
         step = self.next()
         return step.result if isinstance(step, Finish) else self._machine.result()
@@ -188,7 +194,7 @@ class Run:
     def _request_flow(self, policy: RetryPolicy) -> Generator[Any, Any, Message | APIError]:
         step = self._expect(CallModel)
         definitions = yield ListTools(self.list_context())
-        params = with_tools(step.params, definitions)
+        params = with_tools(step.params, definitions, step.tools)
         return (yield from request_flow(params, stream=False, policy=policy, request=step.request))
 
     # --- plumbing ------------------------------------------------------------------------

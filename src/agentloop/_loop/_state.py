@@ -30,7 +30,9 @@ from .._exceptions import (
 from .._models import Message, ToolUseBlock, Usage, to_param
 from ._config import AgentConfig
 from ._outcome import Approve, Deny, ToolCallOutcome
-from ._result import RunResult
+from ._output import OutputSpec
+from ._output_steps import missing_output, on_output_response, output_params
+from ._result import _MISSING, RunResult
 
 __all__ = ["AWAITING_APPROVAL", "CallModel", "Finish", "LoopMachine", "RunState", "RunTools"]
 
@@ -64,14 +66,23 @@ class RunState(BaseModel):
     """Decisions given for awaiting calls: ``{"approve": input-or-None}`` or ``{"deny": message}``."""
     tool_failures: dict[str, int] = Field(default_factory=dict)
     """Consecutive failures of each tool in this run (for its ``max_retries``)."""
+    output_mode: str | None = None
+    """How the ``output_type`` is asked: ``"native"`` or ``"tool"`` (``None``: no output type)."""
+    output_failures: int = 0
+    """Invalid or missing outputs so far (for ``output_retries``)."""
+    has_output: bool = False
+    output: Any = None
+    """The validated output, as JSON (``RunResult.output`` builds the value from it)."""
 
 
 @dataclass(frozen=True)
 class CallModel:
-    """Send this request (``tools`` are added from the registry, re-read every request)."""
+    """Send this request (``tools`` are added from the registry, re-read every request,
+    followed by the ``tools`` here: the output tool of an ``output_type``)."""
 
     params: dict[str, Any]
     request: int
+    tools: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,8 @@ class LoopMachine:
     """Decides each step of one run. Feed it events; it returns the next action.
 
     ``policies`` gives each tool's :class:`~agentloop.ToolPolicy` (by name);
-    ``tool_retries`` is the consecutive-failure allowance of tools that set none.
+    ``tool_retries`` is the consecutive-failure allowance of tools that set none;
+    ``output`` the run's ``output_type`` spec, with ``output_retries`` tries more.
     """
 
     def __init__(
@@ -111,11 +123,18 @@ class LoopMachine:
         *,
         policies: Mapping[str, Any] | None = None,
         tool_retries: int | None = None,
+        output: OutputSpec | None = None,
+        output_retries: int = 1,
     ) -> None:
         self.config = config
         self.state = state
         self.policies: Mapping[str, Any] = policies or {}
         self.tool_retries = tool_retries
+        self.output = output
+        self.output_retries = output_retries
+        self._output_value: Any = _MISSING
+        if output is not None and state.output_mode is None:
+            state.output_mode = output.mode
 
     # --- inputs ---------------------------------------------------------------
 
@@ -164,6 +183,10 @@ class LoopMachine:
         state.request_retries = 0
         _add_usage(state.usage, message.usage)
         state.last_response = message
+        if self.output is not None:
+            action = on_output_response(self, message)
+            if action is not None:
+                return action
         reason = message.stop_reason
         if reason == "tool_use":
             calls = message.tool_uses
@@ -208,7 +231,7 @@ class LoopMachine:
             state.awaiting = deferred
             state.stop_reason = AWAITING_APPROVAL
             state.finished = True
-            return Finish(RunResult(state))
+            return Finish(self._live_result())
         state.awaiting = []
         if any(o.kind == "ok" for o in outcomes):
             state.forced_tool_used = True
@@ -249,7 +272,10 @@ class LoopMachine:
         params = self.config.request_params(
             state.messages, state.max_tokens, forced_tool_used=state.forced_tool_used
         )
-        return CallModel(params, state.requests + 1)
+        if self.output is None:
+            return CallModel(params, state.requests + 1)
+        params, tools = output_params(self.output, params)
+        return CallModel(params, state.requests + 1, tools)
 
     def _check_limits(self) -> None:
         state = self.state
@@ -356,11 +382,24 @@ class LoopMachine:
         state.stop_details = message.stop_details
         state.truncated = truncated
         state.finished = True
-        return Finish(RunResult(state))  # the run is over: nothing changes it any more
+        if self.output is not None and not state.has_output:
+            missing_output(self, reason, message)
+        return Finish(self._live_result())  # the run is over: nothing changes it any more
 
-    def result(self) -> RunResult:
+    def _finish_with_output(self, reason: str | None, message: Message, value: Any) -> Finish:
+        """Finish with ``value``, the validated output."""
+        assert self.output is not None
+        self.state.output = self.output.dump(value)
+        self.state.has_output = True
+        self._output_value = value
+        return self._finish(reason, message)
+
+    def _live_result(self) -> RunResult[Any]:
+        return RunResult(self.state, self._output_value, self.output)
+
+    def result(self) -> RunResult[Any]:
         """The run so far, as a result (a snapshot: later steps do not change it)."""
-        return RunResult(copy.deepcopy(self.state))
+        return RunResult(copy.deepcopy(self.state), self._output_value, self.output)
 
 
 def _as_blocks(content: Any) -> list[Any]:
