@@ -107,15 +107,18 @@ def test_the_official_sdk_with_its_default_headers_runs_against_the_local_server
         assert "".join(stream.text_stream) == "Streamed hello."
         assert stream.get_final_message().usage.output_tokens > 0
 
+    # The SDK 2.x no longer takes temperature (removed in 2026-10-21): sent raw, it is refused.
+    sampling = {"temperature": 0.5}
     with pytest.raises(anthropic.BadRequestError, match="temperature was removed"):
         sdk.messages.create(
             model=MODEL, max_tokens=100, messages=[{"role": "user", "content": "Hi"}],
-            temperature=0.5,
+            extra_body=sampling,
         )  # fmt: skip
     old = sdk.with_options(default_headers={"anthropic-version": "2023-06-01"})
     answer = old.messages.create(
-        model=MODEL, max_tokens=100, messages=[{"role": "user", "content": "Hi"}], temperature=0.5
-    )
+        model=MODEL, max_tokens=100, messages=[{"role": "user", "content": "Hi"}],
+        extra_body=sampling,
+    )  # fmt: skip
     assert answer.content[0].text == "Old headers still work."
 
     state = httpx.get(f"{url}/_agentloop/state", timeout=10).json()
