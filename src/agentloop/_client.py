@@ -28,7 +28,14 @@ T = TypeVar("T")
 class Client(BaseClient[httpx.Client, Callable[[float], None]]):
     """A synchronous client of the Messages API.
 
-    ``api_key`` defaults to ``ANTHROPIC_API_KEY``, ``base_url`` to
+    It speaks API version ``api_version`` (``"2026-10-21"`` by default, or
+    ``"2023-06-01"``) and checks each request against that version's rules
+    before sending. The credential is ``api_key`` (``x-api-key``) or
+    ``auth_token`` (``Authorization: Bearer``), never both; ``workspace_id``
+    and ``user_profile_id`` go as headers.
+
+    ``api_key`` defaults to ``ANTHROPIC_API_KEY`` (then ``auth_token`` to
+    ``ANTHROPIC_AUTH_TOKEN``), ``base_url`` to
     ``ANTHROPIC_BASE_URL`` or ``https://api.anthropic.com``. Pass your own
     ``http_client`` (an ``httpx.Client``, e.g. with a custom transport) to
     control connections; the client then leaves closing it to you.
