@@ -35,7 +35,7 @@ def note(path: str, line: str) -> None:
         os.fsync(file.fileno())
 
 
-def build_tools(log: str, block: str) -> list[object]:
+def build_tools(log: str, block: str, executor: str) -> list[object]:
     @tool
     def first(ctx: RunContext, n: int) -> str:
         """Quick work with a side effect.
@@ -43,8 +43,8 @@ def build_tools(log: str, block: str) -> list[object]:
         Args:
             n: A number.
         """
-        note(log, f"start first {ctx.tool_use_id} {ctx.run_id}")
-        note(log, f"done first {ctx.tool_use_id} {ctx.run_id}")
+        note(log, f"start first {ctx.tool_use_id} {ctx.run_id} {executor}")
+        note(log, f"done first {ctx.tool_use_id} {ctx.run_id} {executor}")
         return f"first {n}"
 
     @tool
@@ -54,11 +54,11 @@ def build_tools(log: str, block: str) -> list[object]:
         Args:
             n: A number.
         """
-        note(log, f"start slow {ctx.tool_use_id} {ctx.run_id}")
+        note(log, f"start slow {ctx.tool_use_id} {ctx.run_id} {executor}")
         deadline = time.monotonic() + 120
         while Path(block).exists() and time.monotonic() < deadline:
             time.sleep(0.01)
-        note(log, f"done slow {ctx.tool_use_id} {ctx.run_id}")
+        note(log, f"done slow {ctx.tool_use_id} {ctx.run_id} {executor}")
         return f"slow {n}"
 
     @tool
@@ -87,6 +87,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mode", choices=["async", "sync"], default="async")
     parser.add_argument("--executor", default="local")
     parser.add_argument("--until", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("action", choices=["start", "recover", "queue"])
     parser.add_argument("run_id", nargs="?", default="")
     args = parser.parse_args(argv)
@@ -94,7 +95,7 @@ def main(argv: list[str]) -> int:
     client = (AsyncClient if args.mode == "async" else Client)(api_key="test", base_url=args.api)
     agent = Agent(
         model="claude-sonnet-4-6",
-        tools=build_tools(args.log, args.block),
+        tools=build_tools(args.log, args.block, args.executor),
         client=client,
         before_tool=defer_payments,
     )
@@ -108,9 +109,9 @@ def main(argv: list[str]) -> int:
         log_level="WARNING",
     )
     DBOS(config=config)
-    if args.action == "queue":
-        DBOS.register_queue(QUEUE, worker_concurrency=16, polling_interval_sec=0.05)
     DBOS.launch()
+    if args.action == "queue":
+        DBOS.register_queue(QUEUE, worker_concurrency=args.concurrency, polling_interval_sec=0.05)
     print("launched", flush=True)
     try:
         if args.action == "queue":

@@ -89,13 +89,24 @@ class Workers:
         """Wait until the worker has launched DBOS (its database is ready)."""
         assert process.stdout is not None
         line = process.stdout.readline().strip()
-        assert line == "launched", f"worker failed to launch: {line!r}"
+        if line != "launched":
+            process.kill()
+            _, stderr = process.communicate(timeout=10)
+            pytest.fail(f"worker failed to launch: {line!r}\n{stderr[-3000:]}")
 
     def finish(self, process: subprocess.Popen[str]) -> dict[str, Any]:
         """Wait for a worker to exit 0 and return the result JSON it printed."""
         stdout, stderr = process.communicate(timeout=WAIT)
         assert process.returncode == 0, stderr
         return dict(json.loads(stdout.strip().splitlines()[-1]))
+
+    def kill(self, process: subprocess.Popen[str]) -> None:
+        kill(process)
+
+    def wait(self, process: subprocess.Popen[str]) -> None:
+        """Wait for a worker to exit 0."""
+        _, stderr = process.communicate(timeout=WAIT * 2)
+        assert process.returncode == 0, stderr
 
     def close(self) -> None:
         for process in self.processes:

@@ -35,7 +35,7 @@ def test_killed_worker_resumes_without_repeating_finished_tools(
     workers.block.touch()
     worker = workers.spawn(db, api.url, "start", RUN_ID, mode=mode)
 
-    started_slow = f"start slow toolu_slow {RUN_ID}"
+    started_slow = f"start slow toolu_slow {RUN_ID} local"
     wait_for(lambda: started_slow in log_lines(workers.log), "the slow tool to start")
     client = DBOSClient(system_database_url=db)
     try:
@@ -50,11 +50,11 @@ def test_killed_worker_resumes_without_repeating_finished_tools(
 
     assert result["text"] == "Both done."
     lines = log_lines(workers.log)
-    assert lines.count(f"start first toolu_first {RUN_ID}") == 1
-    assert lines.count(f"done first toolu_first {RUN_ID}") == 1
+    assert lines.count(f"start first toolu_first {RUN_ID} local") == 1
+    assert lines.count(f"done first toolu_first {RUN_ID} local") == 1
     # the interrupted call ran again, with the same idempotency key
-    assert lines.count(f"start slow toolu_slow {RUN_ID}") == 2
-    assert lines.count(f"done slow toolu_slow {RUN_ID}") == 1
+    assert lines.count(f"start slow toolu_slow {RUN_ID} local") == 2
+    assert lines.count(f"done slow toolu_slow {RUN_ID} local") == 1
     state = api.state()
     assert state["violations"] == []
     assert state["requests"] == 2  # the first response was replayed from storage

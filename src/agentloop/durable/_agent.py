@@ -99,17 +99,25 @@ class DurableAgent(Generic[DepsT]):
         run_id: str | None = None,
         client: DBOSClient | None = None,
         application_version: str | None = None,
+        sync: bool = False,
     ) -> str:
         """Put a run on the DBOS queue ``queue`` (any worker listening on it runs it);
-        returns the run id. With a ``DBOSClient``, from a process that runs no DBOS
-        (give the workers' ``application_version``)."""
+        returns the run id. ``sync=True`` makes it a sync run (its tools one after
+        another, with the agent's sync client). With a ``DBOSClient``
+        (:func:`dbos_client`), from a process that runs no DBOS: give the workers'
+        ``application_version``, or only workers of the latest version take it."""
         state = self._state(prompt, run_id)
         with _dbos_errors():
             if client is None:
                 with SetWorkflowID(state["run_id"]):
-                    await DBOS.enqueue_workflow_async(queue, self._workflow, state)
+                    if sync:
+                        await asyncio.to_thread(
+                            DBOS.enqueue_workflow, queue, self._sync_workflow, state
+                        )
+                    else:
+                        await DBOS.enqueue_workflow_async(queue, self._workflow, state)
             else:
-                options = self._enqueue_options(queue, state, application_version)
+                options = self._enqueue_options(queue, state, application_version, sync)
                 await client.enqueue_async(options, state)
         return str(state["run_id"])
 
@@ -142,15 +150,17 @@ class DurableAgent(Generic[DepsT]):
         run_id: str | None = None,
         client: DBOSClient | None = None,
         application_version: str | None = None,
+        sync: bool = False,
     ) -> str:
-        """:meth:`aenqueue` for sync code (the run itself is a sync run)."""
+        """:meth:`aenqueue` for sync code."""
         state = self._state(prompt, run_id)
         with _dbos_errors():
             if client is None:
+                workflow = self._sync_workflow if sync else self._workflow
                 with SetWorkflowID(state["run_id"]):
-                    DBOS.enqueue_workflow(queue, self._sync_workflow, state)
+                    DBOS.enqueue_workflow(queue, workflow, state)
             else:
-                options = self._enqueue_options(queue, state, application_version, sync=True)
+                options = self._enqueue_options(queue, state, application_version, sync)
                 client.enqueue(options, state)
         return str(state["run_id"])
 
@@ -170,7 +180,7 @@ class DurableAgent(Generic[DepsT]):
         return state.model_dump(mode="json")
 
     def _enqueue_options(
-        self, queue: str, state: dict[str, Any], version: str | None, *, sync: bool = False
+        self, queue: str, state: dict[str, Any], version: str | None, sync: bool
     ) -> EnqueueOptions:
         options: EnqueueOptions = {
             "workflow_name": self.sync_workflow_name if sync else self.workflow_name,
