@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, Field
 
 from agentloop import AgentloopError, RunFinished, StepFinished, ToolError, tool
 from agentloop.testing import (
@@ -124,6 +125,29 @@ def mid_stream_retry() -> Scenario:
     return {}, [stream_error(reply("hello"), after_events=2), reply("hello")], "go"
 
 
+class Town(BaseModel):
+    name: str
+    people: int = Field(ge=0)
+
+
+def native_output() -> Scenario:
+    script = [
+        reply(tool_use("fast", {"city": "Oslo"})),
+        reply(json.dumps({"name": "Oslo", "people": -1})),
+        reply(json.dumps({"name": "Oslo", "people": 700_000})),
+    ]
+    return {"model": "claude-sonnet-4-6", "tools": [fast], "output_type": Town}, script, "go"
+
+
+def output_tool() -> Scenario:
+    script = [
+        reply(tool_use("fast", {"city": "Oslo"})),
+        reply(tool_use("final_result", {"name": "Oslo", "people": -1})),
+        reply(tool_use("final_result", {"name": "Oslo" * 40, "people": 700_000})),
+    ]
+    return {"model": "claude-mythos-5", "tools": [fast], "output_type": Town}, script, "go"
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "parallel tools": parallel_tools,
     "a failing tool": failing_tool,
@@ -133,6 +157,8 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "max_tokens": max_tokens,
     "a refusal": refusal,
     "a retried request": mid_stream_retry,
+    "a native output": native_output,
+    "an output tool": output_tool,
 }
 
 
@@ -238,7 +264,7 @@ def test_every_way_to_run_behaves_the_same(name: str):
     assert all(b == bodies["run"] for b in bodies.values())
     assert played["iter"][0] == played["aiter"][0]
     assert played["stream"][0] == played["astream"][0]
-    deltas = ("TextDelta", "ThinkingDelta", "ToolInputDelta", "ModelRetry")
+    deltas = ("TextDelta", "ThinkingDelta", "ToolInputDelta", "ModelRetry", "PartialOutput")
     without_deltas = [
         e for e in played["stream"][0] if not (isinstance(e, tuple) and e[0] in deltas)
     ]

@@ -8,6 +8,7 @@ from ._events import (
     ModelRequestStarted,
     ModelResponse,
     ModelRetry,
+    PartialOutput,
     RunFinished,
     RunStarted,
     StepFinished,
@@ -19,6 +20,8 @@ from ._events import (
 )
 from ._hooks import AfterToolHook, BeforeToolHook, Deny
 from ._outcome import Approve, Decision, Defer, ToolCallOutcome
+from ._output import OutputMode
+from ._output_errors import OutputError, OutputRefused, OutputTruncated, OutputValidationError
 from ._result import RunResult
 from ._rules import MODEL_RULES, ModelRules, register_model_rules
 from ._run import Run
@@ -44,6 +47,12 @@ __all__ = [
     "ModelResponse",
     "ModelRetry",
     "ModelRules",
+    "OutputError",
+    "OutputMode",
+    "OutputRefused",
+    "OutputTruncated",
+    "OutputValidationError",
+    "PartialOutput",
     "Run",
     "RunFinished",
     "RunResult",

@@ -41,9 +41,9 @@ from ._events import Event, RunFinished
 from ._flow import run_flow
 from ._hooks import AfterToolHook, BeforeToolHook, as_hooks
 from ._outcome import Decision
-from ._prompt import Prompt, new_state
 from ._output import OutputMode, OutputSpec, output_spec
 from ._output_partial import PartialTracker, with_partials
+from ._prompt import Prompt, new_state
 from ._result import OutputT, RunResult
 from ._run import Run
 from ._setup import check_tool_choice, split_clients
@@ -368,7 +368,7 @@ class Agent(Generic[DepsT, OutputT]):
             run.decide(decisions)
         return run
 
-    def _output_of(self, output_type: Any) -> OutputSpec | None | Literal["agent"]:
+    def _output_of(self, output_type: Any) -> OutputSpec | Literal["agent"] | None:
         """A run's output spec: the agent's, unless the run names its own type."""
         if output_type is None:
             return "agent"

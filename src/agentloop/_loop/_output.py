@@ -112,10 +112,10 @@ def _partial_value(output_type: Any, adapter: TypeAdapter[Any], data: Any) -> An
         return adapter.validate_python(data, experimental_allow_partial=True)
     except (PydanticValidationError, TypeError):
         pass
-    if isinstance(output_type, type) and issubclass(output_type, BaseModel):
-        if isinstance(data, dict):
-            known = {k: v for k, v in data.items() if k in output_type.model_fields}
-            return output_type.model_construct(**known)
+    model = output_type if isinstance(output_type, type) else None
+    if model is not None and issubclass(model, BaseModel) and isinstance(data, dict):
+        known = {k: v for k, v in data.items() if k in model.model_fields}
+        return model.model_construct(**known)
     return None
 
 

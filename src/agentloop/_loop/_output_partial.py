@@ -18,8 +18,14 @@ from typing import Any, TypeVar
 
 from pydantic_core import from_json
 
-from ._events import Event, ModelRequestStarted, ModelRetry, PartialOutput, TextDelta
-from ._events import ToolInputDelta
+from ._events import (
+    Event,
+    ModelRequestStarted,
+    ModelRetry,
+    PartialOutput,
+    TextDelta,
+    ToolInputDelta,
+)
 from ._output import OutputSpec
 
 __all__ = ["PartialJSON", "PartialTracker", "with_partials"]
@@ -31,7 +37,7 @@ R = TypeVar("R")
 class PartialJSON:
     """A growing JSON text, parsed (partially) at bounded intervals."""
 
-    __slots__ = ("_due", "_min_step", "_parts", "_ratio", "_size", "parsed_chars")
+    __slots__ = ("_due", "_min_step", "_parts", "_ratio", "_size", "parsed_chars", "parses")
 
     def __init__(self, *, min_step: int = 128, ratio: int = 8) -> None:
         self._parts: list[str] = []
@@ -41,6 +47,7 @@ class PartialJSON:
         self._due = 1
         self.parsed_chars = 0
         """How many characters all the parses so far read (the cost, counted)."""
+        self.parses = 0
 
     def feed(self, piece: str) -> Any:
         """Add ``piece``; the value parsed so far when a parse is due, else ``_NOTHING``."""
@@ -55,6 +62,7 @@ class PartialJSON:
         text = "".join(self._parts)
         self._parts = [text]
         self.parsed_chars += len(text)
+        self.parses += 1
         self._due = self._size + max(self._min_step, self._size // self._ratio)
         try:
             return from_json(text, allow_partial="trailing-strings")
@@ -103,7 +111,9 @@ class PartialTracker:
         return event.partial_json if event.index in self._buffers else None
 
 
-def with_partials(events: Generator[Event, None, R], tracker: PartialTracker) -> Generator[Event, None, R]:
+def with_partials(
+    events: Generator[Event, None, R], tracker: PartialTracker
+) -> Generator[Event, None, R]:
     """``events``, each followed by the partial output it completes (sync runs; the async
     run does the same inline)."""
     try:

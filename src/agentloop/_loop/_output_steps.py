@@ -37,7 +37,9 @@ RECORDED = "Final result recorded."
 # --- asking -------------------------------------------------------------------------
 
 
-def output_params(spec: OutputSpec, params: dict[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+def output_params(
+    spec: OutputSpec, params: dict[str, Any]
+) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """The request ``params`` with the output asked for, and the tools to add."""
     if spec.mode == "native":
         config = dict(params.get("output_config") or {})

@@ -51,7 +51,7 @@ class Run:
         *,
         deps: Any = None,
         retry_policy: RetryPolicy | None = None,
-        output: OutputSpec | None | Literal["agent"] = "agent",
+        output: OutputSpec | Literal["agent"] | None = "agent",
     ) -> None:
         self.agent = agent
         self.deps = deps
