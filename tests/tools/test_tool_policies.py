@@ -185,10 +185,14 @@ def test_filtered_registry_reports_every_policy_whatever_was_listed() -> None:
     registry = FilteredRegistry(FunctionRegistry([slow, write]), lambda d: d["name"] != "write")
     before = registry.policies()
     assert [d["name"] for d in registry.definitions()] == ["slow"]
-    assert registry.policies() == before == {
-        "slow": ToolPolicy(timeout=2.5, max_retries=3),
-        "write": ToolPolicy(sequential=True),
-    }
+    assert (
+        registry.policies()
+        == before
+        == {
+            "slow": ToolPolicy(timeout=2.5, max_retries=3),
+            "write": ToolPolicy(sequential=True),
+        }
+    )
 
 
 def test_combined_registry_merges_policies_and_ignores_silent_registries() -> None:

@@ -26,8 +26,8 @@ from ._function_registry import (
 )
 from ._images import image, image_file
 from ._logging import TOOL_ERROR, TOOL_INVALID_INPUT
-from ._policy import ToolPolicy
 from ._names import api_name
+from ._policy import ToolPolicy
 from ._registry import (
     AsyncToolRegistry,
     ToolRegistry,

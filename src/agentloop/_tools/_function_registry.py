@@ -181,9 +181,7 @@ def _validated(registry: Any) -> Any:
     )
 
 
-def request_definitions(
-    registry: Any, ctx: RunContext[Any] | None = None
-) -> list[dict[str, Any]]:
+def request_definitions(registry: Any, ctx: RunContext[Any] | None = None) -> list[dict[str, Any]]:
     """The definitions for the ``tools`` of a request, from sync code, for the run ``ctx``.
 
     A :class:`FunctionRegistry` lends its own definitions, uncopied, because the

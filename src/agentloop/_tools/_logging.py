@@ -43,5 +43,6 @@ def log_invalid_input(tool: str, errors: list[str], tool_use_id: str | None) -> 
     """Log a tool call whose input failed validation (a model mistake, not a bug)."""
     get_logger().info(TOOL_INVALID_INPUT, tool=tool, tool_use_id=tool_use_id, errors=errors)
 
+
 TOOL_SCHEMA_SKIPPED = "tool.schema_skipped"
 """A tool left out of a listing because its input_schema is not valid JSON Schema."""

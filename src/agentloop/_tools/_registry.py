@@ -127,9 +127,7 @@ def list_context(ctx: RunContext[Any] | None) -> RunContext[Any]:
 # --- listing ------------------------------------------------------------------------
 
 
-def list_definitions(
-    registry: object, ctx: RunContext[Any] | None = None
-) -> list[dict[str, Any]]:
+def list_definitions(registry: object, ctx: RunContext[Any] | None = None) -> list[dict[str, Any]]:
     """The registry's definitions, from sync code (async methods run on the portal loop)."""
     ctx = list_context(ctx)
     method = getattr(registry, "definitions", None)

@@ -65,7 +65,7 @@ class SchemaValidator:
         except SchemaError as exc:
             raise ToolDefinitionError(
                 f"{where}: input_schema is not a valid JSON Schema ({_draft(cls)}): "
-                f"{exc.message}; fix the schema, declare its draft with \"$schema\", or "
+                f'{exc.message}; fix the schema, declare its draft with "$schema", or '
                 'pass on_invalid_schema="skip" to leave such tools out'
             ) from exc
         self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
