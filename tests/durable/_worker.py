@@ -117,8 +117,10 @@ def main(argv: list[str]) -> int:
         if args.action == "queue":
             return _serve_queue(args)
         if args.mode == "sync":
-            result = durable.run("go", run_id=args.run_id) if args.action == "start" else (
-                durable.result(args.run_id, poll_seconds=0.05)
+            result = (
+                durable.run("go", run_id=args.run_id)
+                if args.action == "start"
+                else (durable.result(args.run_id, poll_seconds=0.05))
             )
         else:
             result = asyncio.run(_async_action(durable, args))

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("dbos", reason="durable runs need the dbos extra: pip install 'agentloop[dbos]'")
+pytest.importorskip(
+    "dbos", reason="durable runs need the dbos extra: pip install 'agentloop[dbos]'"
+)
 sys.path.insert(0, str(Path(__file__).parent))
 
-from durable_support import FakeAPI, Workers, start_postgres  # noqa: E402
+from durable_support import FakeAPI, Workers, start_postgres
 
-from agentloop.testing import Script  # noqa: E402
+from agentloop.testing import Script
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agentloop.testing import Script  # noqa: E402
+from agentloop.testing import Script
 
 WORKER = Path(__file__).with_name("_worker.py")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -166,7 +166,9 @@ def start_postgres() -> Iterator[str]:
     run = functools.partial(subprocess.run, check=True, capture_output=True, **as_user)
     run([str(binaries / "initdb"), "-D", str(data), "-U", "agentloop", "--auth=trust"])
     port = free_port()
-    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    options = (
+        f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    )
     pg_ctl = str(binaries / "pg_ctl")
     run([pg_ctl, "-D", str(data), "-o", options, "-l", str(home / "pg.log"), "-w", "start"])
     try:

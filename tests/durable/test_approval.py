@@ -19,7 +19,9 @@ RUN_ID = "approval-run-1"
 def test_decision_from_another_process_completes_the_run(
     mode: str, tmp_path: Path, fake_api: Any, workers: Any
 ) -> None:
-    api = fake_api(Script([reply(tool_use("pay", {"amount": 50_000}, id="toolu_pay")), reply("Paid.")]))
+    api = fake_api(
+        Script([reply(tool_use("pay", {"amount": 50_000}, id="toolu_pay")), reply("Paid.")])
+    )
     db = f"sqlite:///{tmp_path / 'runs.sqlite'}"
     worker = workers.spawn(db, api.url, "start", RUN_ID, mode=mode)
     workers.launched(worker)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from durable_support import kill, log_lines, wait_for
 from dbos import DBOSClient
+from durable_support import kill, log_lines, wait_for
 
 from agentloop.testing import Script, reply, tool_use
 

@@ -55,7 +55,9 @@ def add(a: int, b: int) -> int:
 
 
 def two_adds() -> list[Any]:
-    calls = reply(tool_use("add", {"a": 1, "b": 2}, id="t1"), tool_use("add", {"a": 3, "b": 4}, id="t2"))
+    calls = reply(
+        tool_use("add", {"a": 1, "b": 2}, id="t1"), tool_use("add", {"a": 3, "b": 4}, id="t2")
+    )
     return [calls, reply("3 and 7.")]
 
 
@@ -64,7 +66,9 @@ def launch(tmp_path: Path) -> Iterator[Callable[[], None]]:
     """Launch DBOS on an SQLite file in tmp_path (after the test made its DurableAgents)."""
 
     def start() -> None:
-        config = dbos_config("agentloop-unit", application_version="1", database=tmp_path / "r.sqlite")
+        config = dbos_config(
+            "agentloop-unit", application_version="1", database=tmp_path / "r.sqlite"
+        )
         DBOS(config=config)
         DBOS.launch()
 
@@ -106,7 +110,9 @@ def test_dbos_config_stores_json_in_sqlite_by_default() -> None:
     assert config["application_version"] == "7"
     assert isinstance(config["serializer"], DBOSPortableJSONSerializer)
     url = "postgresql://u:p@127.0.0.1:5432/runs"
-    assert dbos_config("my-agent", application_version="7", database=url)["system_database_url"] == url
+    assert (
+        dbos_config("my-agent", application_version="7", database=url)["system_database_url"] == url
+    )
     assert dbos_config("my-agent", application_version="7", executor_id="w1")["executor_id"] == "w1"
 
 
@@ -139,13 +145,20 @@ def test_durable_agent_names_are_checked() -> None:
 @pytest.mark.anyio
 async def test_each_model_request_and_tool_call_is_one_step(launch: Any) -> None:
     fake = FakeAnthropic(two_adds())
-    durable = DurableAgent(Agent(model=MODEL, tools=[add], client=fake.async_client()), name="unit-steps")
+    durable = DurableAgent(
+        Agent(model=MODEL, tools=[add], client=fake.async_client()), name="unit-steps"
+    )
     launch()
     result = await durable.arun("Add 1+2 and 3+4.", run_id="steps-1")
     assert result.text == "3 and 7." and result.run_id == "steps-1"
     steps = await DBOS.list_workflow_steps_async("steps-1")
     names = [s["function_name"] for s in steps]
-    assert names == ["agentloop.model", "agentloop.tool.add", "agentloop.tool.add", "agentloop.model"]
+    assert names == [
+        "agentloop.model",
+        "agentloop.tool.add",
+        "agentloop.tool.add",
+        "agentloop.model",
+    ]
     # a model step stores the response only, not the history: storage grows linearly
     assert set(steps[0]["output"]) == {"message"}
     assert steps[1]["output"]["tool_use_id"] == "t1" and steps[2]["output"]["tool_use_id"] == "t2"
@@ -167,7 +180,12 @@ def test_sync_runs_run_tools_one_after_another_in_the_workflow_thread(launch: An
     assert CALLS[0][3] <= CALLS[1][2]  # the second began after the first ended
     assert CALLS[0][1] == CALLS[1][1]  # in one thread: the workflow's
     names = [s["function_name"] for s in DBOS.list_workflow_steps("sync-1")]
-    assert names == ["agentloop.model", "agentloop.tool.add", "agentloop.tool.add", "agentloop.model"]
+    assert names == [
+        "agentloop.model",
+        "agentloop.tool.add",
+        "agentloop.tool.add",
+        "agentloop.model",
+    ]
 
 
 @pytest.mark.anyio
@@ -201,7 +219,7 @@ async def test_a_run_limit_is_raised_with_the_run(launch: Any) -> None:
 @pytest.mark.anyio
 async def test_a_sync_run_refuses_to_block_an_event_loop() -> None:
     durable = DurableAgent(Agent(model=MODEL), name="unit-in-loop")
-    with pytest.raises(ConfigurationError, match="await durable.arun"):
+    with pytest.raises(ConfigurationError, match=r"await durable\.arun"):
         durable.run("Hello")
 
 

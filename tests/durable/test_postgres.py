@@ -49,14 +49,21 @@ def test_two_workers_share_a_queue_and_survive_a_kill(postgres: str, workers: An
         client = dbos_client(postgres)
         try:
             for run_id in ids:
-                enqueuer.enqueue(QUEUE, f"go {run_id}", run_id=run_id, client=client,
-                                 application_version="test-1")
+                enqueuer.enqueue(
+                    QUEUE,
+                    f"go {run_id}",
+                    run_id=run_id,
+                    client=client,
+                    application_version="test-1",
+                )
         finally:
             client.destroy()
 
         def slow_started(executor: str) -> int:
-            return sum(line.startswith("start slow") and line.endswith(executor)
-                       for line in log_lines(workers.log))
+            return sum(
+                line.startswith("start slow") and line.endswith(executor)
+                for line in log_lines(workers.log)
+            )
 
         # both workers hold 16 runs each, every one of them inside `slow`
         wait_for(lambda: slow_started("w1") == 16 and slow_started("w2") == 16, "32 runs in slow")

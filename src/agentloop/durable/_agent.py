@@ -125,7 +125,7 @@ class DurableAgent(Generic[DepsT]):
         """Wait for run ``run_id`` (started, queued or recovered anywhere) and return its
         result, reading the database every ``poll_seconds``."""
         with _dbos_errors():
-            handle = await DBOS.retrieve_workflow_async(run_id)
+            handle: WorkflowHandleAsync[Any] = await DBOS.retrieve_workflow_async(run_id)
             value = await handle.get_result(polling_interval_sec=poll_seconds)
         return result_of(value)
 
@@ -168,7 +168,8 @@ class DurableAgent(Generic[DepsT]):
         """:meth:`aresult` for sync code."""
         _refuse_in_event_loop()
         with _dbos_errors():
-            value = DBOS.retrieve_workflow(run_id).get_result(polling_interval_sec=poll_seconds)
+            handle: WorkflowHandle[Any] = DBOS.retrieve_workflow(run_id)
+            value = handle.get_result(polling_interval_sec=poll_seconds)
         return result_of(value)
 
     # --- plumbing ------------------------------------------------------------------------

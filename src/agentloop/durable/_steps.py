@@ -62,11 +62,13 @@ def model_step(run: Run) -> dict[str, Any]:
 
 async def atool_step(run: Run, call: ToolUseBlock) -> dict[str, Any]:
     """Hooks, input validation, the tool and its timeout: all inside the one step."""
-    return canonical((await run.acall_tool(call)).to_json())
+    value: dict[str, Any] = canonical((await run.acall_tool(call)).to_json())
+    return value
 
 
 def tool_step(run: Run, call: ToolUseBlock) -> dict[str, Any]:
-    return canonical(run.call_tool(call).to_json())
+    value: dict[str, Any] = canonical(run.call_tool(call).to_json())
+    return value
 
 
 def feed_model(run: Run, value: dict[str, Any]) -> None:

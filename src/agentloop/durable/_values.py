@@ -52,7 +52,8 @@ def canonical(value: Any) -> Any:
 def error_json(error: AgentloopError) -> dict[str, Any]:
     """An error that ended a run, as JSON (``AgentloopError.from_json`` rebuilds it)."""
     if isinstance(error, APIError):
-        return canonical(error.to_json())
+        data: dict[str, Any] = canonical(error.to_json())
+        return data
     return {"error": type(error).__name__, "args": [str(arg) for arg in error.args]}
 
 

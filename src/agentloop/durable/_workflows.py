@@ -84,7 +84,9 @@ def run_workflow(run: Run) -> dict[str, Any]:
             else:
                 run.feed_tool_outcomes(
                     [
-                        outcome_of(DBOS.run_step(tool_step_options(c), tool_step, run, c), c, _id(run))
+                        outcome_of(
+                            DBOS.run_step(tool_step_options(c), tool_step, run, c), c, _id(run)
+                        )
                         for c in step.calls
                     ]
                 )
@@ -140,9 +142,7 @@ def _known(message: Any, waiting: list[str]) -> dict[str, Any]:
         return {}
     unknown = sorted(set(message) - set(waiting))
     if unknown:
-        _log.warning(
-            "durable.decisions_ignored", extra={"unknown": unknown, "awaiting": waiting}
-        )
+        _log.warning("durable.decisions_ignored", extra={"unknown": unknown, "awaiting": waiting})
     return {k: v for k, v in message.items() if k in waiting}
 
 
