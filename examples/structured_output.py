@@ -1,28 +1,28 @@
-"""Structured output: a forced tool whose input is a validated pydantic model.
+"""Structured output: ``output_type=Invoice`` makes ``result.output`` a validated ``Invoice``.
 
     python examples/structured_output.py
 
-The tool ``record_invoice`` takes one parameter, an ``Invoice`` model, so its
-``input_schema`` is the model's JSON Schema. ``tool_choice`` forces the model to
-call it (forcing a tool needs thinking off). agentloop validates the call's
-input against the schema and builds the ``Invoice``; an invalid call goes back
-to the model as an error naming each bad field, and it tries again (the tool
-stays forced until a call succeeds, then ``tool_choice`` falls back to auto).
-The run is stopped at the first valid call: the model's closing words are
-not needed.
-Runs offline against a scripted fake model; set ANTHROPIC_API_KEY to ask Claude.
+On a model with native structured outputs (Claude Sonnet 4.6 here) agentloop
+sends the schema as ``output_config.format``, so the final text is the JSON,
+and it works with thinking on. The API accepts only part of JSON Schema: the
+bounds below (``ge=1``, ``min_length=1``) are not sent, agentloop checks them
+itself. An invalid output goes back to the model with each bad field named, and
+it tries again (``output_retries``, default 1); a model without native support
+gets a final output tool instead. Runs offline against a scripted fake model;
+set ANTHROPIC_API_KEY to ask Claude.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Literal
 
 from _offline import MODEL, client
 from pydantic import BaseModel, Field
 
-from agentloop import Agent, Client, RunContext, ToolCallFinished, tool
-from agentloop.testing import reply, tool_use
+from agentloop import Agent, Client
+from agentloop.testing import reply, thinking
 
 
 class LineItem(BaseModel):
@@ -45,37 +45,21 @@ class Invoice(BaseModel):
         return sum(item.quantity * item.unit_price for item in self.items)
 
 
-@tool
-def record_invoice(ctx: RunContext[list[Invoice]], invoice: Invoice) -> str:
-    """Record the invoice found in the document.
-
-    Args:
-        invoice: Every field of the invoice, copied from the document.
-    """
-    ctx.deps.append(invoice)  # already validated and converted by agentloop
-    return "Recorded."
-
-
-def extract_invoice(document: str, api: Client, max_attempts: int = 3) -> Invoice:
+def extract_invoice(document: str, api: Client) -> Invoice:
     """The invoice in ``document``, as a validated ``Invoice``."""
-    agent: Agent[list[Invoice]] = Agent(
+    agent = Agent(
         model=MODEL,
-        tools=[record_invoice],
-        tool_choice={"type": "tool", "name": "record_invoice"},
+        output_type=Invoice,
+        thinking="adaptive",
         system="You extract data from documents. Copy values exactly; do not guess.",
-        max_requests=max_attempts,
         client=api,
     )
-    found: list[Invoice] = []
-    for event in agent.iter(f"Record this invoice:\n\n{document}", deps=found):
-        if isinstance(event, ToolCallFinished):
-            status = "rejected" if event.result.is_error else "accepted"
-            print(f"[{status}] {event.result.content}")
-            if found:
-                break  # a valid invoice: stop the run here
-    if not found:
-        raise ValueError(f"no valid invoice after {max_attempts} attempts")
-    return found[0]
+    result = agent.run(f"Extract this invoice:\n\n{document}")
+    for message in result.messages:  # what went back to the model, if anything
+        if message["role"] == "user" and str(message["content"]).startswith("Invalid output"):
+            print(message["content"])
+    print(f"requests: {result.requests}")
+    return result.output  # an Invoice: mypy knows it
 
 
 DOCUMENT = """\
@@ -91,14 +75,12 @@ ITEMS = [
 ]
 FIELDS = {"vendor": "ACME Paper Supplies Ltd.", "number": "INV-2024-0042", "issued": "2024-03-03"}
 SCRIPT = [
-    # first try: a currency symbol instead of the code, and a quantity of 0
+    # first try: a quantity of 0, which the schema sent to the API cannot forbid
     reply(
-        tool_use(
-            "record_invoice",
-            {"invoice": {**FIELDS, "currency": "£", "items": [{**ITEMS[0], "quantity": 0}]}},
-        )
+        thinking("Two lines; copy them."),
+        json.dumps({**FIELDS, "currency": "GBP", "items": [{**ITEMS[0], "quantity": 0}]}),
     ),
-    reply(tool_use("record_invoice", {"invoice": {**FIELDS, "currency": "GBP", "items": ITEMS}})),
+    reply(thinking("Fix the quantity."), json.dumps({**FIELDS, "currency": "GBP", "items": ITEMS})),
 ]
 
 

@@ -104,6 +104,7 @@ def task_ci(extra: list[str]) -> int:
     if bench.exists():
         codes.append(run(str(PY), str(bench), "--smoke"))
         codes.append(run(str(PY), str(bench.parent / "parser_linearity.py")))
+        codes.append(run(str(PY), str(bench.parent / "partial_linearity.py")))
     return max(codes)
 
 

@@ -43,14 +43,20 @@ EXPECTED: dict[str, list[str]] = {
         '["25000", "transferred 5000 EUR to acme"]',
         "(2 model requests across both processes)",
     ],
+    "durable_agent.py": [
+        "worker 1 killed while charging the card (exit code -9)",
+        "worker 2 recovered the run: [recover] Order 1234 is confirmed and paid.",
+        "  send_email to ada@example.com, idempotency key toolu_email\n",
+        "(the model was asked 2 times across both workers)",
+    ],
     "streaming.py": [
         "The lighthouse keeper counted ships",
         "pieces streamed, stop reason end_turn",
     ],
     "structured_output.py": [
-        "[rejected] Invalid input for tool record_invoice:",
-        "- invoice.items[0].quantity: 0 is less than the minimum of 1",
-        "[accepted] Recorded.",
+        "Invalid output:",
+        "- items[0].quantity: 0 is less than the minimum of 1",
+        "requests: 2",
         '"number": "INV-2024-0042"',
         "total: 21.00 GBP",
     ],

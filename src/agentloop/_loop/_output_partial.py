@@ -100,7 +100,8 @@ class PartialTracker:
         if self.spec.mode == "native":
             if not isinstance(event, TextDelta):
                 return None
-            self._buffers.setdefault(event.index, PartialJSON())
+            if event.index not in self._buffers:
+                self._buffers[event.index] = PartialJSON()
             return event.text
         if not isinstance(event, ToolInputDelta):
             return None

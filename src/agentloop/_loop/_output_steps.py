@@ -95,7 +95,7 @@ def on_output_response(machine: LoopMachine, message: Message) -> Action | None:
         return None
     machine._append_assistant(message)
     if spec.mode == "tool":
-        return _ask_again(machine, spec, message, [])
+        return _ask_again(machine, spec, message)
     try:
         value = spec.parse_text(message.text)
     except InvalidInput as exc:
@@ -157,9 +157,7 @@ def _invalid_text(machine: LoopMachine, message: Message, exc: InvalidInput) -> 
     return machine._call_model()
 
 
-def _ask_again(
-    machine: LoopMachine, spec: OutputSpec, message: Message, errors: list[str]
-) -> Action:
+def _ask_again(machine: LoopMachine, spec: OutputSpec, message: Message) -> Action:
     """The turn ended without the output tool: ask for it (within ``output_retries``)."""
     if not _may_retry(machine):
         raise OutputValidationError(
