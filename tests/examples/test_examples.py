@@ -43,6 +43,12 @@ EXPECTED: dict[str, list[str]] = {
         '["25000", "transferred 5000 EUR to acme"]',
         "(2 model requests across both processes)",
     ],
+    "durable_agent.py": [
+        "worker 1 killed while charging the card (exit code -9)",
+        "worker 2 recovered the run: [recover] Order 1234 is confirmed and paid.",
+        "  send_email to ada@example.com, idempotency key toolu_email\n",
+        "(the model was asked 2 times across both workers)",
+    ],
     "streaming.py": [
         "The lighthouse keeper counted ships",
         "pieces streamed, stop reason end_turn",
