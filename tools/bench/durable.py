@@ -100,15 +100,18 @@ async def overhead(steps: int, rounds: int, folder: Path) -> dict[str, float]:
             start = time.perf_counter()
             await durable.arun("go", run_id=f"run-{i}")
             durable_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            await bare(n)
+            bare_times.append(time.perf_counter() - start)
     finally:
         DBOS.destroy()
-    n = 2 * steps + 1
     p, d = statistics.median(plain), statistics.median(durable_times)
     return {
         "steps": n,
         "plain_ms": p * 1e3,
         "durable_ms": d * 1e3,
         "per_step_ms": (d - p) / n * 1e3,
+        "bare_step_ms": statistics.median(bare_times) / n * 1e3,
     }
 
 
@@ -254,7 +257,8 @@ def main() -> None:
         o = asyncio.run(overhead(args.steps, args.rounds, Path(tmp)))
         print(
             f"SQLite: {o['steps']} steps; plain arun {o['plain_ms']:.1f} ms, durable "
-            f"{o['durable_ms']:.1f} ms: {o['per_step_ms']:.2f} ms per step"
+            f"{o['durable_ms']:.1f} ms: {o['per_step_ms']:.2f} ms per step "
+            f"(a bare DBOS step, here and now: {o['bare_step_ms']:.2f} ms)"
         )
         if not args.no_postgres:
             t = throughput(args.runs, Path(tmp))
