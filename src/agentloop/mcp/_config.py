@@ -17,6 +17,7 @@ __all__ = ["load_mcp_config"]
 
 _STDIO_KEYS = frozenset({"command", "args", "env", "cwd", "type"})
 _HTTP_KEYS = frozenset({"url", "headers", "type"})
+_OPTIONS = frozenset({"connect_timeout", "timeout", "on_invalid_schema", "mode", "stderr"})
 
 
 def load_mcp_config(path: str | os.PathLike[str], **options: Any) -> list[MCPRegistry]:
@@ -29,11 +30,17 @@ def load_mcp_config(path: str | os.PathLike[str], **options: Any) -> list[MCPReg
             "search": {"url": "https://example.com/mcp", "headers": {"Authorization": "Bearer ..."}}
         }}
 
-    ``options`` (``connect_timeout=``, ``timeout=``, ``stderr=``...) go to
-    every registry. Raises :class:`ConfigurationError` naming the file and the
+    ``options`` (``connect_timeout=``, ``timeout=``, ``on_invalid_schema=``,
+    ``mode=``) go to every registry, ``stderr=`` to the stdio ones. Raises :class:`ConfigurationError` naming the file and the
     entry for anything it cannot use; keys it does not know are refused, not
     dropped.
     """
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise ConfigurationError(
+            f"load_mcp_config: unknown option(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_OPTIONS))})"
+        )
     where = os.fspath(path)
     servers = _servers(_read(where), where)
     return [_registry(name, entry, where, options) for name, entry in servers.items()]
@@ -71,7 +78,7 @@ def _registry(name: str, entry: Any, where: str, options: Mapping[str, Any]) -> 
             )
         return MCPRegistry.http(
             _text(entry, "url", at), headers=_strings(entry, "headers", at), prefix=prefix,
-            **options,
+            **{k: v for k, v in options.items() if k != "stderr"},  # stdio servers only
         )  # fmt: skip
     if "command" in entry:
         _known(entry, _STDIO_KEYS, at)
