@@ -2,7 +2,7 @@
 
     python examples/custom_registry.py
 
-Tools need not be decorated Python functions. Anything with ``definitions()``
+Tools need not be decorated Python functions. Anything with ``definitions(ctx)``
 and ``call(name, input, ctx)`` is a :class:`~agentloop.ToolRegistry`: tools
 loaded from a file, served by another process, found in a plugin folder.
 Here each definition in ``notes_tools.json`` is paired with a handler through
@@ -37,8 +37,9 @@ class JsonSchemaRegistry:
             raise ValueError(f"no handler for {sorted(missing)} in {path}")
         self._tools = {d["name"]: Tool.from_definition(d, handlers[d["name"]]) for d in definitions}
 
-    def definitions(self) -> list[dict[str, Any]]:
-        """Read before every model request: a registry may change its tools between turns."""
+    def definitions(self, ctx: RunContext[Any] | None = None) -> list[dict[str, Any]]:
+        """Read before every model request (``ctx`` is the run's context: its deps, run_id,
+        model and messages), so a registry may change its tools between turns and runs."""
         return [t.definition for t in self._tools.values()]
 
     def call(self, name: str, input: dict[str, Any], ctx: RunContext[Any]) -> ToolResult:

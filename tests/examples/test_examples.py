@@ -32,6 +32,13 @@ EXPECTED: dict[str, list[str]] = {
         "[result] Saved note 'Groceries'",
         '[result] ["Groceries"]',
     ],
+    "mcp_tools.py": [
+        "tools from the server: ['demo_echo', 'demo_stats', 'demo_pixel', 'demo_fail'] ...",
+        '[result] {"count":3,"total":49.75}',
+        "[result] contents of budget.txt",
+        "[error ] Error executing tool fail: cannot: the printer is offline",
+        "The three expenses add up to 49.75",
+    ],
     "approval_hook.py": [
         "delete_file({'name': 'old.log'}). Allow? [y/N] n   [auto-answer: stdin is not a terminal]",
         "files left: ['notes.txt', 'old.log', 'report.pdf']",
