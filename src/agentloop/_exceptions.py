@@ -90,12 +90,20 @@ class AgentloopError(Exception):
         # Rebuilt without calling __init__, whose required arguments vary by class.
         return (_rebuild, (type(self), self.args, self.__dict__))
 
+    def to_json(self) -> dict[str, Any]:
+        """This error as JSON-ready data (its class name, message and fields; not ``result``).
+
+        ``AgentloopError.from_json(error.to_json())`` rebuilds an equal error.
+        """
+        fields = {k: v for k, v in vars(self).items() if k != "result" and not k.startswith("_")}
+        return {"error": type(self).__name__, "args": list(self.args), **fields}
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AgentloopError:
-        """Rebuild an error from :meth:`APIError.to_json`'s dict, as its own subclass."""
+        """Rebuild an error from :meth:`to_json`'s dict, as its own subclass."""
         if not isinstance(data, Mapping) or not isinstance(data.get("error"), str):
             raise ConfigurationError(
-                "from_json takes the dict of APIError.to_json(): a mapping with an 'error' name"
+                "from_json takes the dict of to_json(): a mapping with an 'error' name"
             )
         fields = {k: v for k, v in data.items() if k not in ("error", "args")}
         error_cls = _error_class(data["error"])
@@ -114,14 +122,6 @@ class ToolDefinitionError(ConfigurationError):
 
 class APIError(AgentloopError):
     """The Messages API failed, could not be reached, or answered out of protocol."""
-
-    def to_json(self) -> dict[str, Any]:
-        """This error as JSON-ready data (its class name, message and fields; not ``result``).
-
-        ``AgentloopError.from_json(error.to_json())`` rebuilds an equal error.
-        """
-        fields = {k: v for k, v in vars(self).items() if k != "result" and not k.startswith("_")}
-        return {"error": type(self).__name__, "args": list(self.args), **fields}
 
 
 class APIStatusError(APIError):

@@ -231,3 +231,20 @@ def test_resuming_without_every_decision_says_which_are_missing():
         agent.run(waiting.state)
     with pytest.raises(agentloop.ConfigurationError, match="nope"):
         agent.run(waiting.state, decisions={"nope": Approve()})
+
+
+def test_a_run_that_ended_in_an_error_still_gives_its_result_and_the_error_its_json():
+    fake = FakeAnthropic([reply(tool_use("lookup", {"name": "ann"}, id="t1"))])
+    agent = Agent("claude-sonnet-4-6", tools=[lookup], client=fake.client(), max_requests=1)
+    run = agent.start("hi")
+    run.feed(run.request_model())
+    step = run.next()
+    assert isinstance(step, RunTools)
+    with pytest.raises(agentloop.RequestLimitExceeded) as caught:
+        run.feed_tool_outcomes([run.call_tool(call) for call in step.calls])
+    saved = agent.resume(run.state.model_dump_json())
+    assert saved.result().messages[-1]["content"][0]["tool_use_id"] == "t1"  # no raise
+    data = json.loads(json.dumps(caught.value.to_json()))
+    again = agentloop.AgentloopError.from_json(data)
+    assert type(again) is agentloop.RequestLimitExceeded
+    assert str(again) == str(caught.value)

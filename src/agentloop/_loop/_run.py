@@ -96,8 +96,9 @@ class Run:
         return self.agent.max_concurrency
 
     def result(self) -> RunResult[Any]:
-        """The result of the finished run (a snapshot of it so far, if it is not finished)."""
-        step = self.next()
+        """The result of the finished run, or a snapshot of the run so far (never raises:
+        a run that ended in an error, say a limit, gives its state as it stands)."""
+        step = self._step
         return step.result if isinstance(step, Finish) else self._machine.result()
 
     # --- the steps ----------------------------------------------------------------------
@@ -109,7 +110,13 @@ class Run:
         return self._step
 
     def decide(self, decisions: Mapping[str, Any]) -> None:
-        """Answer the calls this run awaits: ``{tool_use_id: Approve() | Deny(msg)}``."""
+        """Answer the calls this run awaits: ``{tool_use_id: Approve() | Deny(msg)}``.
+
+        A decision may also be given as JSON, as a durable engine stores it:
+        ``{"approve": None}`` (run as asked), ``{"approve": {...}}`` (run with
+        this input), ``{"deny": "why"}``. A call that does not await a
+        decision is a :class:`~agentloop.ConfigurationError`.
+        """
         self._machine.decide(decisions)
         self._step = None
 
