@@ -23,6 +23,7 @@ from ._errors import short_error
 __all__ = ["MCPRegistry"]
 
 Stderr = IO[str] | str | os.PathLike[str] | None
+_GRACE = 0.25
 
 
 class MCPRegistry:
@@ -257,16 +258,11 @@ class MCPRegistry:
                 _, routes = await self._listing(connection)
             if name not in routes:
                 return unknown_tool(name, routes)
-            timeout = self._timeout(ctx)
-            with anyio.fail_after(timeout):
-                result = await connection.connected().call_tool(
-                    routes[name], input, read_timeout_seconds=timeout
-                )
+            seconds, within = self._limit(ctx)
+            with anyio.fail_after(seconds):
+                result = await connection.connected().call_tool(routes[name], input)
         except TimeoutError:
-            return ToolResult(
-                f"TimeoutError: tool {name} did not finish within {self._timeout(ctx) or 0:g} "
-                "seconds", is_error=True,
-            )  # fmt: skip
+            return ToolResult(f"TimeoutError: tool {name} did not finish {within}", is_error=True)
         except Exception as exc:
             return ToolResult(
                 f"The MCP server {self.name} failed the call of {name}: {short_error(exc)}",
@@ -274,11 +270,17 @@ class MCPRegistry:
             )
         return tool_result(result)
 
-    def _timeout(self, ctx: RunContext[Any]) -> float | None:
+    def _limit(self, ctx: RunContext[Any]) -> tuple[float | None, str]:
+        """How long the call may take, and how to say it ran out.
+
+        The registry's own ``timeout`` is reported as such. The run's deadline
+        gets a moment of grace, so the loop's own timeout (same deadline)
+        reports it, and the call is still cancelled on the server right after.
+        """
         left = ctx.remaining()
-        if left is None:
-            return self.timeout
-        return left if self.timeout is None else min(left, self.timeout)
+        if left is not None and (self.timeout is None or left < self.timeout):
+            return left + _GRACE, "before its deadline"
+        return self.timeout, f"within {self.timeout or 0:g} seconds"
 
     def _require(self) -> Connection:
         connection = self._connection
