@@ -343,3 +343,44 @@ def test_an_agent_without_connections_starts_no_portal():
 
     done = subprocess.run([sys.executable, "-c", NO_PORTAL], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+FIRST_PORTAL_USE = """
+import asyncio, sys, threading
+from agentloop import RunContext, ToolResult
+from agentloop._tools import call_tool
+
+loops = set()
+
+class Remote:
+    async def adefinitions(self, ctx):
+        return []
+
+    async def acall(self, name, input, ctx):
+        loops.add(id(asyncio.get_running_loop()))
+        return ToolResult("ok")
+
+remote = Remote()
+barrier = threading.Barrier(8)
+results = []
+
+def worker():
+    barrier.wait()
+    results.append(call_tool(remote, "x", {}, RunContext(deps=None)).content)
+
+threads = [threading.Thread(target=worker) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+portals = [t.name for t in threading.enumerate() if t.name == "agentloop-portal"]
+print(len(loops), results.count("ok"), portals)
+"""
+
+
+def test_the_portal_starts_once_when_many_threads_reach_it_first():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", FIRST_PORTAL_USE], capture_output=True, text=True)
+    assert done.stdout.strip() == "1 8 ['agentloop-portal']", done.stderr
