@@ -113,20 +113,26 @@ def _sampling_problems(body: Mapping[str, Any], api_version: str) -> Iterator[Pr
 def _content_problems(
     messages: Sequence[Any], rules: VersionRules, api_version: str
 ) -> Iterator[Problem]:
+    # Runs before every request over the whole history: the plain-dict path
+    # stays cheap, and a block's place is spelled out only when it breaks a rule.
+    documents, citations = rules.assistant_documents, rules.user_citations
     for i, message in enumerate(messages):
-        role = _get(message, "role")
-        if role not in ("user", "assistant"):
+        role = message.get("role") if type(message) is dict else _get(message, "role")
+        if role == "assistant":
+            if documents:
+                continue
+        elif role != "user" or citations:
             continue
-        content = _get(message, "content")
-        if not isinstance(content, (list, tuple)):
+        content = message.get("content") if type(message) is dict else _get(message, "content")
+        if type(content) is not list and not isinstance(content, (list, tuple)):
             continue
         for j, block in enumerate(content):
-            where = f"messages[{i}].content[{j}]"
-            if role == "assistant" and not rules.assistant_documents:
-                if _get(block, "type") == "document":
-                    yield _document_problem(where, api_version)
-            elif role == "user" and not rules.user_citations and _cites(block):
-                yield _citation_problem(where, api_version)
+            kind = block.get("type") if type(block) is dict else _get(block, "type")
+            if role == "assistant":
+                if kind == "document":
+                    yield _document_problem(f"messages[{i}].content[{j}]", api_version)
+            elif (kind == "text" or kind == "search_result") and _cites(block):
+                yield _citation_problem(f"messages[{i}].content[{j}]", api_version)
 
 
 def _document_problem(where: str, api_version: str) -> Problem:
@@ -149,6 +155,8 @@ def _citation_problem(where: str, api_version: str) -> Problem:
 
 def _get(item: object, name: str) -> Any:
     """A field of a block or message given as a dict or as a model."""
+    if type(item) is dict:  # the common case, without the ABC check below
+        return item.get(name)
     if isinstance(item, Mapping):
         return item.get(name)
     return getattr(item, name, None)
