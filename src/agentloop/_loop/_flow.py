@@ -151,11 +151,8 @@ def tool_call_flow(call: ToolUseBlock, ctx: RunContext[Any], plan: CallPlan) -> 
     """Hooks, then the tool with its timeout, then after-hooks; returns the outcome."""
     started = time.perf_counter()
     outcome = yield from _call_steps(call, ctx, plan)
-    duration = time.perf_counter() - started
-    outcome = ToolCallOutcome(
-        outcome.tool_use_id, outcome.name, outcome.result, outcome.kind, duration,
-        outcome.detail, outcome.error,
-    )  # fmt: skip
+    # made just now and seen by no one yet: set its duration in place
+    object.__setattr__(outcome, "duration", time.perf_counter() - started)
     _log_tool_call(ctx.run_id, call, outcome)
     return outcome
 

@@ -68,6 +68,8 @@ class Run:
         )
         self._step: Action | None = None
         self._listings: dict[int, Any] = {}  # the registry wrappers' views, for this run
+        self._view: ReadOnlyMessages | None = None
+        self._list_ctx: RunContext[Any] | None = None
 
     # --- the state ----------------------------------------------------------------
 
@@ -174,14 +176,9 @@ class Run:
         """The sans-I/O flow of one tool call (what :meth:`call_tool` drives)."""
         agent, state = self.agent, self.state
         ctx: RunContext[Any] = RunContext(
-            deps=self.deps,
-            tool_use_id=call.id,
-            tool_name=call.name,
-            run_id=state.run_id,
-            model=agent.config.model,
-            messages=ReadOnlyMessages(state.messages),
-            _listings=self._listings,
-        )
+            self.deps, call.id, call.name, state.run_id, agent.config.model,
+            self._messages_view(), None, self._listings,
+        )  # fmt: skip
         policy = self._machine.policies.get(call.name)
         timeout = getattr(policy, "timeout", None) or agent.tool_timeout
         plan = CallPlan(agent.before_tool, agent.after_tool, timeout, state.decisions.get(call.id))
@@ -189,14 +186,23 @@ class Run:
 
     def list_context(self) -> RunContext[Any]:
         """The context the registry lists its tools with (``definitions(ctx)``)."""
-        state = self.state
-        return RunContext(
-            deps=self.deps,
-            run_id=state.run_id,
-            model=self.agent.config.model,
-            messages=ReadOnlyMessages(state.messages),
-            _listings=self._listings,
-        )
+        view = self._messages_view()
+        ctx = self._list_ctx
+        if ctx is None or ctx.messages is not view:
+            state = self.state
+            ctx = RunContext(self.deps, "", "", state.run_id, self.agent.config.model,
+                             view, None, self._listings)  # fmt: skip
+            self._list_ctx = ctx
+        return ctx
+
+    def _messages_view(self) -> ReadOnlyMessages:
+        """``ctx.messages``: a read-only view of the live history (made anew only if the
+        state's list was replaced)."""
+        messages = self.state.messages
+        view = self._view
+        if view is None or view._messages is not messages:
+            view = self._view = ReadOnlyMessages(messages)
+        return view
 
     def _request_flow(self, policy: RetryPolicy) -> Generator[Any, Any, Message | APIError]:
         step = self._expect(CallModel)

@@ -180,7 +180,8 @@ class LoopMachine:
         """A model response arrived."""
         state = self.state
         state.requests += 1
-        state.request_retries = 0
+        if state.request_retries:
+            state.request_retries = 0
         _add_usage(state.usage, message.usage)
         state.last_response = message
         if self.output is not None:
@@ -217,27 +218,33 @@ class LoopMachine:
         call (so the history stays valid) and then raises with the run attached.
         """
         state = self.state
-        expected = [c.id for c in state.pending_calls if c.id not in state.answered]
+        pending, answered = state.pending_calls, state.answered
+        expected = [c.id for c in pending if c.id not in answered]
         got = [o.tool_use_id for o in outcomes]
         if got != expected:
             raise ConfigurationError(f"tool outcomes {got} do not answer the calls {expected}")
-        deferred = [o.tool_use_id for o in outcomes if o.kind == "deferred"]
+        deferred: list[str] = []
+        ran_ok = False
         for outcome in outcomes:
-            if outcome.kind != "deferred":
-                state.answered[outcome.tool_use_id] = outcome.to_block()
-        for tool_use_id in (o.tool_use_id for o in outcomes):
-            state.decisions.pop(tool_use_id, None)
+            if outcome.kind == "deferred":
+                deferred.append(outcome.tool_use_id)
+                continue
+            answered[outcome.tool_use_id] = outcome.to_block()
+            ran_ok = ran_ok or outcome.kind == "ok"
+        if state.decisions:
+            for tool_use_id in got:
+                state.decisions.pop(tool_use_id, None)
         if deferred:
             state.awaiting = deferred
             state.stop_reason = AWAITING_APPROVAL
             state.finished = True
             return Finish(self._live_result())
-        state.awaiting = []
-        if any(o.kind == "ok" for o in outcomes):
+        if state.awaiting:
+            state.awaiting = []
+        if ran_ok and not state.forced_tool_used:
             state.forced_tool_used = True
         failing = self._count_failures(outcomes)
-        blocks = [state.answered[c.id] for c in state.pending_calls]
-        state.messages.append({"role": "user", "content": blocks})
+        state.messages.append({"role": "user", "content": [answered[c.id] for c in pending]})
         state.pending_calls = []
         state.answered = {}
         broken = next((o for o in outcomes if o.kind == "hook_error"), None)

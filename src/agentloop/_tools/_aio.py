@@ -9,9 +9,16 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
-__all__ = ["in_worker_thread", "run_awaitable"]
+__all__ = ["in_worker_thread", "is_awaitable", "run_awaitable"]
 
 T = TypeVar("T")
+
+_PLAIN = frozenset({str, int, float, bool, type(None), dict, list, tuple, bytes})
+
+
+def is_awaitable(value: object) -> bool:
+    """:func:`inspect.isawaitable`, without its ABC check for the plain values tools return."""
+    return type(value) not in _PLAIN and inspect.isawaitable(value)
 
 
 def run_awaitable(awaitable: Awaitable[T]) -> T:

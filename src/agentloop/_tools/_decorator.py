@@ -14,7 +14,7 @@ from typing_extensions import ParamSpec, Self
 from agentloop._context import RunContext
 from agentloop._exceptions import ConfigurationError
 
-from ._aio import in_worker_thread, run_awaitable
+from ._aio import in_worker_thread, is_awaitable, run_awaitable
 from ._callables import inspect_target
 from ._logging import log_invalid_input
 from ._policy import DEFAULT_POLICY, ToolPolicy
@@ -182,7 +182,7 @@ class Tool(Generic[P, R]):
         args, kwargs = prepared
         try:
             value: Any = self._target(*args, **kwargs)
-            if inspect.isawaitable(value):
+            if is_awaitable(value):
                 value = run_awaitable(value)
             return to_result(value)
         except Exception as exc:
@@ -202,7 +202,7 @@ class Tool(Generic[P, R]):
                 value: Any = await cast(Any, self._target)(*args, **kwargs)
             else:
                 value = await in_worker_thread(self._target, *args, **kwargs)
-            if inspect.isawaitable(value):
+            if is_awaitable(value):
                 value = await value
             return to_result(value)
         except Exception as exc:

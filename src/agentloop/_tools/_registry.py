@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 from agentloop._context import RunContext
 from agentloop._exceptions import ConfigurationError
 
-from ._aio import in_worker_thread
+from ._aio import in_worker_thread, is_awaitable
 from ._policy import ToolPolicy
 from ._results import ToolResult, exception_result, to_result
 
@@ -224,7 +224,7 @@ def call_tool(
 
             return run_in_portal(acall_tool(registry, name, input, ctx))
         result: Any = method(name, input, ctx)
-        if inspect.isawaitable(result):
+        if type(result) is not ToolResult and is_awaitable(result):
             from ._portal import run_in_portal
 
             result = run_in_portal(result)
@@ -271,7 +271,15 @@ def _method(registry: object, name: str) -> Callable[..., Any]:
 
 
 def _is_async(method: object) -> bool:
+    function = getattr(method, "__func__", None)  # a bound method: ask once per function
+    if function is not None and getattr(method, "__self__", None) is not None:
+        return _is_async_function(function)
     return inspect.iscoroutinefunction(method)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_async_function(function: object) -> bool:
+    return inspect.iscoroutinefunction(function)
 
 
 def _as_result(value: object) -> ToolResult:

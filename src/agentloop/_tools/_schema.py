@@ -28,6 +28,8 @@ from ._schema_cleanup import clean_schema
 __all__ = ["Param", "SignaturePlan", "plan_signature"]
 
 _EMPTY = inspect.Parameter.empty
+_PLAIN = frozenset({str, int, float, bool})
+"""Parameter types whose JSON value is already the Python value (no pydantic pass needed)."""
 _UNPACK = {typing_extensions.Unpack, getattr(typing, "Unpack", typing_extensions.Unpack)}
 
 
@@ -88,7 +90,8 @@ def plan_signature(
         else:
             field = f"p{len(fields)}"
             fields[field] = _field(p, annotation, param_docs.get(p.name))
-            params.append(Param(p.name, field, p.kind, _default(p)))
+            plain = annotation if annotation in _PLAIN and p.kind is not p.VAR_POSITIONAL else None
+            params.append(Param(p.name, field, p.kind, _default(p), plain))
     model, schema = _generate(fields, extras, typed, where)
     reserved = skip | {p.name for p in params if p.field is None}
     return SignaturePlan(clean_schema(schema), model, tuple(params), reserved)
