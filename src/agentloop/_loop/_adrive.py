@@ -7,7 +7,7 @@ worker threads, so the event loop is never blocked.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import Any
 
 import anyio
@@ -45,45 +45,66 @@ class AsyncPerformer:
         try:
             item = next(flow)
             while True:
-                if isinstance(item, (ListTools, SendRequest, Sleep, RunBatch)):
+                kind = type(item)
+                if kind is SendRequest and item.stream:
                     box: list[Any] = []
-                    async for event in self._perform(item, box):
+                    async for event in self._stream(item, box):
                         yield event
-                    item = flow.send(box[0])
+                    outcome = box[0]
+                elif kind in _EFFECTS:
+                    outcome, done = await self._perform(item)
+                    for event in done:
+                        yield event
                 else:
                     yield item
                     item = next(flow)
+                    continue
+                item = flow.send(outcome)
         except StopIteration as stop:
             yield FlowReturn(stop.value)
         finally:
             flow.close()
 
     async def drive(self, flow: Generator[Any, Any, Any]) -> Any:
-        """Run ``flow`` to its end, dropping its events."""
-        async for item in self.events(flow):
-            if isinstance(item, FlowReturn):
-                return item.value
-        raise AssertionError("the flow did not end")
+        """Run ``flow`` to its end, dropping its events (no generator in between)."""
+        try:
+            item = next(flow)
+            while True:
+                kind = type(item)
+                if kind is SendRequest and item.stream:
+                    box: list[Any] = []
+                    async for _event in self._stream(item, box):
+                        pass
+                    item = flow.send(box[0])
+                elif kind in _EFFECTS:
+                    item = flow.send((await self._perform(item))[0])
+                else:
+                    item = next(flow)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            flow.close()
 
-    async def _perform(self, effect: Any, box: list[Any]) -> AsyncGenerator[Event, None]:
-        if isinstance(effect, ListTools):
-            box.append(await arequest_definitions(self.registry, effect.ctx))
-        elif isinstance(effect, SendRequest):
-            async for event in self._send(effect, box):
-                yield event
-        elif isinstance(effect, Sleep):
+    async def _perform(self, effect: Any) -> tuple[Any, Sequence[Event]]:
+        """Carry out an effect other than a streamed request: its outcome, and the events
+        to show after it (a batch's ``ToolCallFinished``, in finishing order)."""
+        kind = type(effect)
+        if kind is SendRequest:
+            assert self.client is not None
+            try:
+                return await self.client.create(**effect.params, max_retries=0), ()
+            except APIError as exc:
+                return exc, ()
+        if kind is ListTools:
+            return await arequest_definitions(self.registry, effect.ctx), ()
+        if kind is Sleep:
             await _sleep_of(self.client)(effect.seconds)
-            box.append(None)
-        else:
-            async for event in self._batch(effect, box):
-                yield event
+            return None, ()
+        return await self._batch(effect)
 
-    async def _send(self, effect: SendRequest, box: list[Any]) -> AsyncGenerator[Event, None]:
+    async def _stream(self, effect: SendRequest, box: list[Any]) -> AsyncGenerator[Event, None]:
         assert self.client is not None
         try:
-            if not effect.stream:
-                box.append(await self.client.create(**effect.params, max_retries=0))
-                return
             async with self.client.stream(**effect.params, max_retries=0) as stream:
                 async for data in stream.iter_data():
                     event = delta_event(data)
@@ -93,29 +114,36 @@ class AsyncPerformer:
         except APIError as exc:
             box.append(exc)
 
-    async def _batch(self, batch: RunBatch, box: list[Any]) -> AsyncGenerator[Event, None]:
+    async def _batch(self, batch: RunBatch) -> tuple[list[ToolCallOutcome], list[Event]]:
         """Every call a task of one task group: cancelling the run cancels them all.
 
         Nothing is yielded inside the task group (a consumer that stops
         iterating would close it from another task): the events come once
         the batch is done, in finishing order, as in the sync driver.
         """
+        flows = batch.flows
         finished: list[tuple[int, ToolCallOutcome]] = []
-        limiter = anyio.CapacityLimiter(batch.concurrency)
-
-        async def one(index: int) -> None:
-            async with limiter:
-                finished.append((index, await self.drive_call(batch.flows[index])))
-
-        if len(batch.flows) == 1:
-            await one(0)
+        if len(flows) == 1:
+            finished.append((0, await self.drive_call(flows[0])))
         else:
+            # a limiter only when the calls outnumber max_concurrency
+            limiter = None
+            if len(flows) > batch.concurrency:
+                limiter = anyio.CapacityLimiter(batch.concurrency)
+
+            async def one(index: int) -> None:
+                if limiter is None:
+                    finished.append((index, await self.drive_call(flows[index])))
+                    return
+                async with limiter:
+                    finished.append((index, await self.drive_call(flows[index])))
+
             async with anyio.create_task_group() as group:
-                for index in range(len(batch.flows)):
+                for index in range(len(flows)):
                     group.start_soon(one, index)
-        for index, outcome in finished:
-            yield finished_event(batch.calls[index], outcome)
-        box.append([outcome for _, outcome in sorted(finished, key=lambda pair: pair[0])])
+        done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
+        finished.sort(key=_first)
+        return [outcome for _, outcome in finished], done
 
     async def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""
@@ -138,6 +166,13 @@ class AsyncPerformer:
         with anyio.move_on_after(effect.timeout):
             return await call
         return None
+
+
+_EFFECTS = frozenset({SendRequest, ListTools, Sleep, RunBatch})
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
 
 
 async def _call_hook(effect: CallHook) -> Any:

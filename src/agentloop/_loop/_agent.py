@@ -37,7 +37,7 @@ from ._adrive import AsyncPerformer, FlowReturn
 from ._agent_streams import AgentStream, AsyncAgentStream
 from ._config import AgentConfig, ThinkingOption, ToolChoiceOption, check_int, check_timeout
 from ._drive import SyncPerformer
-from ._events import Event, RunFinished
+from ._events import Event
 from ._flow import run_flow
 from ._hooks import AfterToolHook, BeforeToolHook, as_hooks
 from ._outcome import Decision
@@ -274,11 +274,9 @@ class Agent(Generic[DepsT, OutputT]):
         self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
     ) -> RunResult[Any]:
         """Run to the end and return the result (async); options as for :meth:`run`."""
-        async with aclosing(self._aevents(prompt, options, stream=False)) as events:
-            async for event in events:
-                if isinstance(event, RunFinished):
-                    return event.result
-        raise AssertionError("unreachable: a run ends with RunFinished or an error")
+        performer, run = self._async_run(prompt, _run_options(options))
+        result: RunResult[Any] = await performer.drive(run_flow(run, stream=False))
+        return result
 
     def aiter(
         self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
@@ -399,9 +397,9 @@ class Agent(Generic[DepsT, OutputT]):
         run_options = _run_options(options)  # checked now, not at the first event
         return self._aevents_of(prompt, run_options, stream=stream)
 
-    async def _aevents_of(
-        self, prompt: Prompt | RunState, options: _Options, *, stream: bool
-    ) -> AsyncGenerator[Event, None]:
+    def _async_run(
+        self, prompt: Prompt | RunState, options: _Options
+    ) -> tuple[AsyncPerformer, Run]:
         client = self.current_async_client()
         run = self._run_of(
             prompt,
@@ -411,8 +409,13 @@ class Agent(Generic[DepsT, OutputT]):
             client.retry_policy,
             options.output_type,
         )
+        return AsyncPerformer(client, self.registry), run
+
+    async def _aevents_of(
+        self, prompt: Prompt | RunState, options: _Options, *, stream: bool
+    ) -> AsyncGenerator[Event, None]:
+        performer, run = self._async_run(prompt, options)
         tracker = PartialTracker(run.output) if stream and run.output is not None else None
-        performer = AsyncPerformer(client, self.registry)
         async with aclosing(performer.events(run_flow(run, stream=stream))) as items:
             async for item in items:
                 if not isinstance(item, FlowReturn):

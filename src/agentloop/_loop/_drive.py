@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from .._client import Client
@@ -35,12 +35,17 @@ class SyncPerformer:
         try:
             item = next(flow)
             while True:
-                if isinstance(item, (ListTools, SendRequest, Sleep, RunBatch)):
-                    outcome = yield from self._perform(item)
-                    item = flow.send(outcome)
+                kind = type(item)
+                if kind is SendRequest and item.stream:
+                    outcome = yield from self._stream(item)
+                elif kind in _EFFECTS:
+                    outcome, done = self._perform(item)
+                    yield from done
                 else:
                     yield item
                     item = next(flow)
+                    continue
+                item = flow.send(outcome)
         except StopIteration as stop:
             return stop.value
         finally:
@@ -55,21 +60,26 @@ class SyncPerformer:
             except StopIteration as stop:
                 return stop.value
 
-    def _perform(self, effect: Any) -> Generator[Event, None, Any]:
-        if isinstance(effect, ListTools):
-            return request_definitions(self.registry, effect.ctx)
-        if isinstance(effect, SendRequest):
-            return (yield from self._send(effect))
-        if isinstance(effect, Sleep):
+    def _perform(self, effect: Any) -> tuple[Any, Sequence[Event]]:
+        """Carry out an effect other than a streamed request: its outcome, and the events
+        to show after it (a batch's ``ToolCallFinished``, in finishing order)."""
+        kind = type(effect)
+        if kind is SendRequest:
+            assert self.client is not None
+            try:
+                return self.client.create(**effect.params, max_retries=0), ()
+            except APIError as exc:
+                return exc, ()
+        if kind is ListTools:
+            return request_definitions(self.registry, effect.ctx), ()
+        if kind is Sleep:
             _sleep_of(self.client)(effect.seconds)
-            return None
-        return (yield from self._batch(effect))
+            return None, ()
+        return self._batch(effect)
 
-    def _send(self, effect: SendRequest) -> Generator[Event, None, Any]:
+    def _stream(self, effect: SendRequest) -> Generator[Event, None, Any]:
         assert self.client is not None
         try:
-            if not effect.stream:
-                return self.client.create(**effect.params, max_retries=0)
             with self.client.stream(**effect.params, max_retries=0) as stream:
                 for data in stream.iter_data():
                     event = delta_event(data)
@@ -79,7 +89,7 @@ class SyncPerformer:
         except APIError as exc:
             return exc
 
-    def _batch(self, batch: RunBatch) -> Generator[Event, None, list[ToolCallOutcome]]:
+    def _batch(self, batch: RunBatch) -> tuple[list[ToolCallOutcome], list[Event]]:
         if len(batch.flows) == 1:
             finished = [(0, self.drive_call(batch.flows[0]))]
         else:
@@ -89,9 +99,10 @@ class SyncPerformer:
             with ThreadPoolExecutor(workers, thread_name_prefix="agentloop-tool") as pool:
                 futures = {pool.submit(self.drive_call, f): i for i, f in enumerate(batch.flows)}
                 finished = [(futures[f], f.result()) for f in as_completed(futures)]
-        for index, outcome in finished:  # once the batch is done: in finishing order
-            yield finished_event(batch.calls[index], outcome)
-        return [outcome for _, outcome in sorted(finished, key=lambda pair: pair[0])]
+        # the events once the batch is done, in finishing order; the outcomes in call order
+        done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
+        finished.sort(key=_first)
+        return [outcome for _, outcome in finished], done
 
     def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""
@@ -120,6 +131,13 @@ class SyncPerformer:
         worker.start()
         worker.join(timeout)
         return box[0] if box else None
+
+
+_EFFECTS = frozenset({SendRequest, ListTools, Sleep, RunBatch})
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
 
 
 def _call_hook(effect: CallHook) -> Any:
