@@ -83,6 +83,8 @@ class ToolResult:
         Content that cannot be sent gives instead the ``is_error`` result the
         model would get, naming ``tool_name`` and the bad value.
         """
+        if type(self.content) is str and type(self.is_error) is bool:
+            return self  # already in wire form
         try:
             return ToolResult(wire_content(self.content), bool(self.is_error))
         except BadContent as exc:
