@@ -203,7 +203,8 @@ ContentBlock: TypeAlias = Annotated[
     by_type(_KNOWN_BLOCKS),
 ]
 
-ToolResultBlock.model_rebuild()
+# ToolResultBlock names ContentBlock before it exists: pydantic resolves it from this
+# module when the model is first used (every wire model defers its build).
 
 # --- message -----------------------------------------------------------------
 

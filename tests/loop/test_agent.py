@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import threading
 from typing import Any, Literal
@@ -614,3 +615,54 @@ async def test_api_errors_carry_the_run_so_far(runner: Runner):
         await runner.run(runner.agent(tools=[get_weather]), "go")
     assert info.value.result is not None
     assert info.value.result.messages[-1]["content"][0]["tool_use_id"] == "toolu_1"
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+@pytest.mark.parametrize("max_concurrency", [2, 8])
+def test_async_tool_batches_on_each_backend(backend: str, max_concurrency: int):
+    """asyncio batches run in an asyncio.TaskGroup, trio ones in an anyio task group;
+    both overlap the calls (within max_concurrency) and answer in call order."""
+    if backend == "trio":
+        pytest.importorskip("trio")
+    running = peak = 0
+
+    @tool
+    async def work(n: int) -> str:
+        """Work."""
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await anyio.sleep(0.01 * (4 - n))  # the last call finishes first
+        running -= 1
+        return f"done {n}"
+
+    runner = Runner("async", FakeAnthropic())
+    calls = [tool_use("work", {"n": n}, id=f"toolu_{n}") for n in range(4)]
+    runner.fake.add(reply(*calls), reply("all done"))
+    agent = runner.agent(tools=[work], max_concurrency=max_concurrency)
+
+    async def main() -> list[str]:
+        finished = [
+            e.call.id async for e in agent.aiter("go") if isinstance(e, ToolCallFinished)
+        ]
+        return finished
+
+    finished = anyio.run(main, backend=backend)
+    assert peak == min(4, max_concurrency)
+    answers = runner.fake.requests[1].body["messages"][-1]["content"]
+    assert [a["tool_use_id"] for a in answers] == [f"toolu_{n}" for n in range(4)]
+    assert [a["content"] for a in answers] == [f"done {n}" for n in range(4)]
+    if max_concurrency >= 4:
+        assert finished == [f"toolu_{n}" for n in (3, 2, 1, 0)]  # in finishing order
+
+
+def test_the_async_driver_knows_its_backend():
+    from agentloop._loop._adrive import _on_asyncio
+
+    async def ask() -> bool:
+        return _on_asyncio()
+
+    assert anyio.run(ask, backend="asyncio") is True
+    if importlib.util.find_spec("trio") is not None:
+        assert anyio.run(ask, backend="trio") is False
+    assert _on_asyncio() is False  # no event loop at all

@@ -36,7 +36,7 @@ _MODES = ("auto", "native", "tool")
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # importing stays quick
 
 
 @dataclass(frozen=True, eq=False)

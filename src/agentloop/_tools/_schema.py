@@ -9,6 +9,7 @@ built from the parameters, then cleaned up by :mod:`._schema_cleanup`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
@@ -152,7 +153,7 @@ def _generate(
 def _base(extras: Any) -> type[BaseModel]:
     """The input model's base: closed, or typing its extra keys as ``extras``."""
     if extras is None:
-        return _ClosedInput
+        return _closed_input()
     namespace = {
         "__annotations__": {"__pydantic_extra__": dict[str, extras]},
         "model_config": ConfigDict(extra="allow", use_attribute_docstrings=True),
@@ -161,8 +162,13 @@ def _base(extras: Any) -> type[BaseModel]:
     return type("ToolInputWithExtras", (BaseModel,), namespace)
 
 
-class _ClosedInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+@functools.cache
+def _closed_input() -> type[BaseModel]:
+    """The base of input models without ``**kwargs``: closed. Made on first use, as
+    ``use_attribute_docstrings`` (TypedDict and dataclass field docs) reads sources."""
+    config = ConfigDict(extra="forbid", use_attribute_docstrings=True, defer_build=True)
+    namespace = {"model_config": config, "__module__": __name__}
+    return type("_ClosedInput", (BaseModel,), namespace)
 
 
 def _unsupported(typed: list[tuple[str, Any]], where: str, exc: Exception) -> ToolDefinitionError:
