@@ -40,3 +40,45 @@ def test_the_event_loop_check_while_another_thread_imports_asyncio():
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout == "[]\n"
+
+
+FIRST_INVALID_INPUT = """
+import sys, threading
+from agentloop import RunContext, tool
+
+@tool
+def lookup(key: str, limit: int = 3) -> str:
+    \"\"\"Look a key up.\"\"\"
+    return key
+
+assert "jsonschema" not in sys.modules, "a tool from a signature needs no jsonschema"
+barrier = threading.Barrier(12)
+results = []
+
+def work(i):
+    barrier.wait()
+    bad = {"key": i} if i % 2 else {"limit": "many"}  # jsonschema words these, first use
+    results.append((i, lookup.call(bad, RunContext(None))))
+
+threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert len(results) == 12
+for i, result in results:
+    expected = (
+        f"- key: {i} is not of type 'string'" if i % 2 else
+        "- key: required property is missing\\n- limit: 'many' is not of type 'integer'"
+    )
+    assert result.is_error and result.content == f"Invalid input for tool lookup:\\n{expected}", (
+        i, result)
+print("ok")
+"""
+
+
+def test_the_first_invalid_input_from_many_threads_loads_jsonschema_once():
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_INVALID_INPUT], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "ok\n"

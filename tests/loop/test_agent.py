@@ -642,10 +642,7 @@ def test_async_tool_batches_on_each_backend(backend: str, max_concurrency: int):
     agent = runner.agent(tools=[work], max_concurrency=max_concurrency)
 
     async def main() -> list[str]:
-        finished = [
-            e.call.id async for e in agent.aiter("go") if isinstance(e, ToolCallFinished)
-        ]
-        return finished
+        return [e.call.id async for e in agent.aiter("go") if isinstance(e, ToolCallFinished)]
 
     finished = anyio.run(main, backend=backend)
     assert peak == min(4, max_concurrency)

@@ -134,7 +134,7 @@ def output_spec(
         return None
     schema, wrapped, adapter, inner = _schema_of(output_type)
     native_ok = _native_mode(schema, mode, model, output_type)
-    validator = SchemaValidator(schema, where=f"output_type {_name(output_type)}")
+    validator = SchemaValidator(schema, where=f"output_type {_name(output_type)}", generated=True)
     chosen: Literal["native", "tool"] = "native" if native_ok else "tool"
     return OutputSpec(output_type, chosen, schema, wrapped, adapter, inner, validator)
 

@@ -80,7 +80,7 @@ def function_spec(
         "description": docs.description if description is None else description,
         "input_schema": plan.schema,
     }
-    validator = SchemaValidator(plan.schema, where=where)
+    validator = SchemaValidator(plan.schema, where=where, generated=True)
     if input_examples is not None:
         definition["input_examples"] = _checked_examples(input_examples, validator, where)
     if cache_control is not None:

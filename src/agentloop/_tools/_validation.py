@@ -53,12 +53,29 @@ class SchemaValidator:
     jsonschema checks what it does not vouch for, and words the errors.
     """
 
-    def __init__(self, schema: Mapping[str, Any], *, where: str) -> None:
-        # Imported here: jsonschema is slow to import and unused until a tool is defined.
+    def __init__(self, schema: Mapping[str, Any], *, where: str, generated: bool = False) -> None:
+        self._schema = schema
+        self._validator: Any = None
+        self._surely_valid = None
+        if generated and "$schema" not in schema:
+            # Our own 2020-12 schema (from a signature): valid by construction, so
+            # jsonschema (slow to import) waits for the first input the fast check
+            # cannot vouch for.
+            self._surely_valid = compile_check(schema)
+            if self._surely_valid is not None:
+                return
+        self._jsonschema(where)
+
+    def _jsonschema(self, where: str = "") -> Any:
+        """The jsonschema validator, built (and the schema checked) on first need."""
+        if self._validator is not None:
+            return self._validator
+        # Imported here: jsonschema is slow to import and unused until needed.
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
         from jsonschema.validators import validator_for
 
+        schema = self._schema
         cls: Any = validator_for(schema, default=Draft202012Validator)
         try:
             cls.check_schema(schema)
@@ -68,16 +85,18 @@ class SchemaValidator:
                 f'{exc.message}; fix the schema, declare its draft with "$schema", or '
                 'pass on_invalid_schema="skip" to leave such tools out'
             ) from exc
+        if self._surely_valid is None and cls is Draft202012Validator:
+            self._surely_valid = compile_check(schema)
         self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-        modern = cls is Draft202012Validator
-        self._surely_valid = compile_check(schema) if modern else None
+        return self._validator
 
     def validate(self, instance: object) -> None:
         """Raise :class:`InvalidInput` naming every failing field of ``instance``."""
         if self._surely_valid is not None and self._surely_valid(instance):
             return  # jsonschema would accept it too (see _fastcheck); skip its cost
+        validator = self._jsonschema()
         errors = sorted(
-            {line for error in self._validator.iter_errors(instance) for line in _lines(error)}
+            {line for error in validator.iter_errors(instance) for line in _lines(error)}
         )
         if errors:
             raise InvalidInput(errors)
