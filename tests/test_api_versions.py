@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from agentloop import (
@@ -22,7 +24,7 @@ from agentloop import (
     Client,
     ConfigurationError,
 )
-from agentloop._versions import VERSION_RULES
+from agentloop._versions import VERSION_RULES, version_problems
 from agentloop.testing import FakeAnthropic, garbage, reply
 from agentloop.testing.server import serve
 from helpers import API_KEY, Api, params
@@ -369,3 +371,37 @@ def test_the_local_server_refuses_an_unknown_version_with_the_apis_400():
         "message": 'anthropic-version: "2024-10-22" is not a valid version',
     }
     assert fake.remaining == 1
+
+
+_blocks = st.one_of(
+    st.just({"type": "text", "text": "hi"}),
+    st.just({"type": "text", "text": "see", "citations": [{"type": "char_location"}]}),
+    st.just({"type": "text", "text": "none", "citations": []}),
+    st.just({"type": "document", "source": {"type": "text", "data": "d"}}),
+    st.just(
+        {
+            "type": "search_result",
+            "content": [{"type": "text", "text": "x", "citations": [{"type": "x"}]}],
+        }
+    ),
+    st.just({"type": "tool_result", "tool_use_id": "t", "content": "the document citations"}),
+)
+_messages = st.lists(
+    st.fixed_dictionaries(
+        {
+            "role": st.sampled_from(["user", "assistant"]),
+            "content": st.one_of(st.text(max_size=12), st.lists(_blocks, max_size=3)),
+        }
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages=_messages, version=st.sampled_from(sorted(VERSION_RULES)))
+def test_the_history_scan_is_skipped_only_when_it_could_find_nothing(
+    messages: list[dict[str, Any]], version: str
+) -> None:
+    body = {"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": messages}
+    text = json.dumps(body, separators=(",", ":"))
+    assert version_problems(body, version, json_text=text) == version_problems(body, version)

@@ -146,14 +146,17 @@ class BaseClient(Generic[H, S]):
             )
         return headers
 
-    def _check_version(self, body: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
+    def _check_version(
+        self, body: Mapping[str, Any], raw: Mapping[str, Any], json_text: str | None = None
+    ) -> None:
         """Raise what this client's API version refuses in ``body`` (unless
-        ``check_rules=False``; fields sent through ``extra_body`` are not judged)."""
+        ``check_rules=False``; fields sent through ``extra_body`` are not judged).
+        ``json_text`` is the body as sent (it lets the history scan be skipped)."""
         if raw.get("check_rules") is False:
             return
         extra = raw.get("extra_body") or {}
         typed = {k: v for k, v in body.items() if k not in extra} if extra else body
-        problems = version_problems(typed, self.api_version)
+        problems = version_problems(typed, self.api_version, json_text=json_text)
         if problems:
             raise ConfigurationError("; ".join(f"{rule}: {detail}" for rule, detail in problems))
 
@@ -163,12 +166,12 @@ class BaseClient(Generic[H, S]):
         raw: Mapping[str, Any] = params
         where = "stream" if stream else "create"
         body = _settings.request_body(raw, stream=stream, where=where)
-        self._check_version(body, raw)
-        betas = _settings.request_betas(body, [*self.betas, *(raw.get("betas") or ())])
         try:
             content = json.dumps(body, default=_json_default, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"request body is not JSON serializable: {exc}") from exc
+        self._check_version(body, raw, content)
+        betas = _settings.request_betas(body, [*self.betas, *(raw.get("betas") or ())])
         timeout = raw.get("timeout", self.timeout)
         headers = self._headers(betas, raw.get("extra_headers"))
         if stream:
@@ -271,15 +274,14 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     )
 
 
-def parse_response(response: httpx.Response) -> Message:
+def parse_response(response: httpx.Response, request_id: str | None = None) -> Message:
     """The Message of a successful JSON response; a broken body raises APIResponseError."""
-    request_id = response.headers.get("request-id")
     try:
         return Message.model_validate_json(response.content)
     except ValidationError as exc:
         raise APIResponseError(
             f"response is not a valid Message: {exc.errors()[0]['msg']}",
-            request_id=request_id,
+            request_id=request_id or response.headers.get("request-id"),
         ) from exc
 
 
@@ -304,7 +306,7 @@ def finish_attempt(
         log_request(model=model, attempt=attempt, status=response.status_code,
                     latency=latency, request_id=rid, stream=False, error=error)  # fmt: skip
         raise error
-    message = parse_response(response)
+    message = parse_response(response, rid)
     log_request(model=model, attempt=attempt, status=response.status_code,
                 latency=latency, request_id=rid, stream=False, message=message)  # fmt: skip
     return message

@@ -79,8 +79,15 @@ def check_api_version(value: object) -> ApiVersion:
     )
 
 
-def version_problems(body: Mapping[str, Any], api_version: str) -> list[Problem]:
-    """Every rule of ``api_version`` that the request ``body`` breaks (an unknown version: none)."""
+def version_problems(
+    body: Mapping[str, Any], api_version: str, *, json_text: str | None = None
+) -> list[Problem]:
+    """Every rule of ``api_version`` that the request ``body`` breaks (an unknown version: none).
+
+    ``json_text``, the body as it will be sent, lets the history scan be skipped
+    when the text cannot hold what the content rules look for (the common case:
+    the scan costs a pass over every block of every message, on every request).
+    """
     rules = VERSION_RULES.get(api_version)
     if rules is None:
         return []
@@ -88,11 +95,21 @@ def version_problems(body: Mapping[str, Any], api_version: str) -> list[Problem]
     if not rules.sampling_params:
         problems += _sampling_problems(body, api_version)
     messages = body.get("messages")
-    if isinstance(messages, (list, tuple)) and not (
-        rules.assistant_documents and rules.user_citations
+    if (
+        isinstance(messages, (list, tuple))
+        and not (rules.assistant_documents and rules.user_citations)
+        and (json_text is None or _may_break_content_rules(json_text, rules))
     ):
         problems += _content_problems(messages, rules, api_version)
     return problems
+
+
+def _may_break_content_rules(json_text: str, rules: VersionRules) -> bool:
+    """False when the JSON surely breaks no content rule: an assistant ``document``
+    block needs the string ``"document"``, user citations the key ``"citations"``."""
+    return (not rules.assistant_documents and '"document"' in json_text) or (
+        not rules.user_citations and '"citations"' in json_text
+    )
 
 
 def _sampling_problems(body: Mapping[str, Any], api_version: str) -> Iterator[Problem]:

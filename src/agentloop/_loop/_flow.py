@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from .._context import RunContext
@@ -59,72 +58,105 @@ __all__ = [
 
 
 # --- effects ------------------------------------------------------------------
+# Plain slotted classes, not dataclasses: a run makes several per request, and
+# nothing outside the flow and its drivers sees them.
 
 
-@dataclass(frozen=True, slots=True)
-class ListTools:
+class _Effect:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({fields})"
+
+
+class ListTools(_Effect):
     """List the registry's tool definitions for the run ``ctx``. Outcome: the definitions."""
 
-    ctx: RunContext[Any] | None = None
+    __slots__ = ("ctx",)
+
+    def __init__(self, ctx: RunContext[Any] | None = None) -> None:
+        self.ctx = ctx
 
 
-@dataclass(frozen=True, slots=True)
-class SendRequest:
+class SendRequest(_Effect):
     """One attempt of a model request, no retries. Outcome: the Message or the APIError.
 
     When ``stream`` is set, the driver yields the stream's delta events as they arrive.
     """
 
-    params: dict[str, Any]
-    stream: bool
+    __slots__ = ("params", "stream")
+
+    def __init__(self, params: dict[str, Any], stream: bool) -> None:
+        self.params = params
+        self.stream = stream
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(_Effect):
     """Wait before the next attempt. Outcome: None."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-@dataclass(frozen=True, slots=True)
-class CallHook:
+class CallHook(_Effect):
     """Call a hook (awaiting it if it is async). Outcome: its return value, or :class:`Raised`."""
 
-    hook: Callable[..., Any]
-    args: tuple[Any, ...]
+    __slots__ = ("args", "hook")
+
+    def __init__(self, hook: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.hook = hook
+        self.args = args
 
 
-@dataclass(frozen=True, slots=True)
-class Raised:
+class Raised(_Effect):
     """The outcome of a :class:`CallHook` whose hook raised."""
 
-    error: Exception
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
-@dataclass(frozen=True, slots=True)
-class InvokeTool:
+class InvokeTool(_Effect):
     """Call the tool through the registry (never raises), within ``timeout`` seconds.
 
     Outcome: the :class:`ToolResult`, or ``None`` when the timeout ran out.
     """
 
-    name: str
-    input: dict[str, Any]
-    ctx: RunContext[Any]
-    timeout: float | None
+    __slots__ = ("ctx", "input", "name", "timeout")
+
+    def __init__(
+        self, name: str, input: dict[str, Any], ctx: RunContext[Any], timeout: float | None
+    ) -> None:
+        self.name = name
+        self.input = input
+        self.ctx = ctx
+        self.timeout = timeout
 
 
-@dataclass(frozen=True, slots=True)
-class RunBatch:
+class RunBatch(_Effect):
     """Drive these tool-call flows side by side (at most ``concurrency`` at once).
 
-    The driver yields ``outcome.finished_event`` as each call finishes; the
-    outcome of the effect is the list of outcomes, in the order of ``flows``.
+    The driver yields a ``ToolCallFinished`` event per call once the batch is
+    done, in finishing order; the outcome of the effect is the list of outcomes,
+    in the order of ``flows``.
     """
 
-    flows: list[Generator[Any, Any, ToolCallOutcome]]
-    calls: list[ToolUseBlock]
-    concurrency: int
+    __slots__ = ("calls", "concurrency", "flows")
+
+    def __init__(
+        self,
+        flows: list[Generator[Any, Any, ToolCallOutcome]],
+        calls: list[ToolUseBlock],
+        concurrency: int,
+    ) -> None:
+        self.flows = flows
+        self.calls = calls
+        self.concurrency = concurrency
 
 
 Effect: TypeAlias = Union[ListTools, SendRequest, Sleep, CallHook, InvokeTool, RunBatch]
@@ -133,15 +165,26 @@ Effect: TypeAlias = Union[ListTools, SendRequest, Sleep, CallHook, InvokeTool, R
 # --- one tool call --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CallPlan:
-    """What one tool call needs besides the call: hooks, its timeout, a decision."""
+class CallPlan(_Effect):
+    """What one tool call needs besides the call: hooks, its timeout, a decision.
 
-    before: tuple[Callable[..., Any], ...]
-    after: tuple[Callable[..., Any], ...]
-    timeout: float | None
-    decision: Mapping[str, Any] | None = None
-    """A decision on a deferred call, as JSON (``{"approve": ...}`` / ``{"deny": ...}``)."""
+    ``decision`` is a decision on a deferred call, as JSON (``{"approve": ...}`` /
+    ``{"deny": ...}``).
+    """
+
+    __slots__ = ("after", "before", "decision", "timeout")
+
+    def __init__(
+        self,
+        before: tuple[Callable[..., Any], ...],
+        after: tuple[Callable[..., Any], ...],
+        timeout: float | None,
+        decision: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.before = before
+        self.after = after
+        self.timeout = timeout
+        self.decision = decision
 
 
 ToolCallFlow: TypeAlias = Generator[Effect, Any, ToolCallOutcome]
