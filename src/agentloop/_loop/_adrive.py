@@ -18,8 +18,18 @@ from .._context import with_deadline
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, acall_tool, arequest_definitions
 from .._tools._aio import in_worker_thread
-from ._events import Event, delta_event, finished_event
-from ._flow import CallHook, InvokeTool, ListTools, Raised, RunBatch, SendRequest, Sleep
+from ._events import Event, delta_event
+from ._flow import (
+    DRIVER_EFFECTS,
+    CallHook,
+    InvokeTool,
+    ListTools,
+    Raised,
+    RunBatch,
+    SendRequest,
+    Sleep,
+    batch_done,
+)
 from ._outcome import ToolCallOutcome
 
 __all__ = ["AsyncPerformer", "FlowReturn"]
@@ -52,7 +62,7 @@ class AsyncPerformer:
                     async for event in self._stream(item, box):
                         yield event
                     outcome = box[0]
-                elif kind in _EFFECTS:
+                elif kind in DRIVER_EFFECTS:
                     outcome, done = await self._perform(item)
                     for event in done:
                         yield event
@@ -77,7 +87,7 @@ class AsyncPerformer:
                     async for _event in self._stream(item, box):
                         pass
                     item = flow.send(box[0])
-                elif kind in _EFFECTS:
+                elif kind in DRIVER_EFFECTS:
                     item = flow.send((await self._perform(item))[0])
                 else:
                     item = next(flow)
@@ -148,9 +158,7 @@ class AsyncPerformer:
                 async with anyio.create_task_group() as group:
                     for index in range(len(flows)):
                         group.start_soon(one, index)
-        done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
-        finished.sort(key=_first)
-        return [outcome for _, outcome in finished], done
+        return batch_done(batch, finished)
 
     async def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""
@@ -175,25 +183,25 @@ class AsyncPerformer:
         return None
 
 
-_EFFECTS = frozenset({SendRequest, ListTools, Sleep, RunBatch})
-
-
 def _native_task_group() -> Any:
     """``asyncio.TaskGroup`` when this task runs on asyncio and Python has it (3.11+):
     the same semantics as anyio's task group, at a third of its cost. Else None."""
     if not _on_asyncio():
         return None
-    return getattr(sys.modules["asyncio"], "TaskGroup", None)
+    import asyncio  # imported already: this task runs on it
+
+    return getattr(asyncio, "TaskGroup", None)
 
 
 def _on_asyncio() -> bool:
     """Whether this task runs on asyncio (not trio), asked the way anyio asks."""
-    asyncio = sys.modules.get("asyncio")
-    if asyncio is None:
-        return False  # nothing runs on asyncio before it is imported
+    if "asyncio" not in sys.modules:
+        return False  # nothing runs on asyncio before it is imported; nor imports it here
     try:
         import sniffio
     except ModuleNotFoundError:
+        import asyncio  # a real import: waits if another thread is still importing it
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -203,10 +211,6 @@ def _on_asyncio() -> bool:
         return sniffio.current_async_library() == "asyncio"
     except sniffio.AsyncLibraryNotFoundError:
         return False
-
-
-def _first(pair: tuple[int, Any]) -> int:
-    return pair[0]
 
 
 async def _call_hook(effect: CallHook) -> Any:

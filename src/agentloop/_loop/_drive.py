@@ -16,8 +16,18 @@ from .._context import with_deadline
 from .._exceptions import APIError
 from .._tools import ToolRegistry, ToolResult, call_tool, request_definitions
 from .._tools._aio import run_awaitable
-from ._events import Event, delta_event, finished_event
-from ._flow import CallHook, InvokeTool, ListTools, Raised, RunBatch, SendRequest, Sleep
+from ._events import Event, delta_event
+from ._flow import (
+    DRIVER_EFFECTS,
+    CallHook,
+    InvokeTool,
+    ListTools,
+    Raised,
+    RunBatch,
+    SendRequest,
+    Sleep,
+    batch_done,
+)
 from ._outcome import ToolCallOutcome
 
 __all__ = ["SyncPerformer"]
@@ -38,7 +48,7 @@ class SyncPerformer:
                 kind = type(item)
                 if kind is SendRequest and item.stream:
                     outcome = yield from self._stream(item)
-                elif kind in _EFFECTS:
+                elif kind in DRIVER_EFFECTS:
                     outcome, done = self._perform(item)
                     yield from done
                 else:
@@ -100,9 +110,7 @@ class SyncPerformer:
                 futures = {pool.submit(self.drive_call, f): i for i, f in enumerate(batch.flows)}
                 finished = [(futures[f], f.result()) for f in as_completed(futures)]
         # the events once the batch is done, in finishing order; the outcomes in call order
-        done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
-        finished.sort(key=_first)
-        return [outcome for _, outcome in finished], done
+        return batch_done(batch, finished)
 
     def drive_call(self, flow: Generator[Any, Any, ToolCallOutcome]) -> ToolCallOutcome:
         """One tool call's flow, to its outcome."""
@@ -131,13 +139,6 @@ class SyncPerformer:
         worker.start()
         worker.join(timeout)
         return box[0] if box else None
-
-
-_EFFECTS = frozenset({SendRequest, ListTools, Sleep, RunBatch})
-
-
-def _first(pair: tuple[int, Any]) -> int:
-    return pair[0]
 
 
 def _call_hook(effect: CallHook) -> Any:

@@ -34,6 +34,7 @@ from ._events import (
     RunStarted,
     StepFinished,
     ToolCallStarted,
+    finished_event,
 )
 from ._outcome import Approve, Defer, Deny, OutcomeKind, ToolCallOutcome
 from ._result import RunResult
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from ._run import Run
 
 __all__ = [
+    "DRIVER_EFFECTS",
     "CallHook",
     "Effect",
     "InvokeTool",
@@ -51,6 +53,7 @@ __all__ = [
     "RunBatch",
     "SendRequest",
     "Sleep",
+    "batch_done",
     "request_flow",
     "run_flow",
     "tool_call_flow",
@@ -160,6 +163,23 @@ class RunBatch(_Effect):
 
 
 Effect: TypeAlias = Union[ListTools, SendRequest, Sleep, CallHook, InvokeTool, RunBatch]
+
+DRIVER_EFFECTS = frozenset({SendRequest, ListTools, Sleep, RunBatch})
+"""The effects a run flow yields to its driver (a tool-call flow yields the others)."""
+
+
+def batch_done(
+    batch: RunBatch, finished: list[tuple[int, ToolCallOutcome]]
+) -> tuple[list[ToolCallOutcome], list[Event]]:
+    """A batch's outcome from ``(index, outcome)`` pairs in finishing order: the outcomes
+    in call order, and the ``ToolCallFinished`` events in finishing order."""
+    done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
+    in_order = sorted(finished, key=_index)
+    return [outcome for _, outcome in in_order], done
+
+
+def _index(pair: tuple[int, Any]) -> int:
+    return pair[0]
 
 
 # --- one tool call --------------------------------------------------------------
