@@ -102,6 +102,7 @@ class BaseClient(Generic[H, S]):
         self.betas = tuple(betas)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self._owns_http = http_client is None
+        self._header_cache: tuple[Any, dict[str, str]] | None = None
         self._http: H = http_client if http_client is not None else self._new_http()
         self._sleep: S = sleep if sleep is not None else self._default_sleep()
 
@@ -122,7 +123,22 @@ class BaseClient(Generic[H, S]):
 
     def _headers(self, betas: Iterable[str], extra: Mapping[str, str] | None) -> dict[str, str]:
         """The request's headers: one credential header, never two (a credential
-        header among ``default_headers`` or ``extra_headers`` replaces the client's)."""
+        header among ``default_headers`` or ``extra_headers`` replaces the client's).
+
+        Without ``extra`` they are made once per client settings and copied: the
+        loop asks on every request."""
+        all_betas = tuple(dict.fromkeys([*self.betas, *betas]))
+        if extra:
+            return self._make_headers(all_betas, extra)
+        key = (self.api_version, all_betas, tuple(self.default_headers.items()))
+        cached = self._header_cache
+        if cached is None or cached[0] != key:
+            cached = self._header_cache = (key, self._make_headers(all_betas, None))
+        return dict(cached[1])
+
+    def _make_headers(
+        self, all_betas: Sequence[str], extra: Mapping[str, str] | None
+    ) -> dict[str, str]:
         defaults = {k.lower(): v for k, v in self.default_headers.items()}
         extras = {k.lower(): v for k, v in (extra or {}).items()}
         headers = {
@@ -132,7 +148,6 @@ class BaseClient(Generic[H, S]):
             **self._id_headers,
             **defaults,
         }
-        all_betas = list(dict.fromkeys([*self.betas, *betas]))
         if all_betas:
             headers["anthropic-beta"] = ",".join(all_betas)
         headers.update(extras)

@@ -78,6 +78,7 @@ SETTING_FIELDS: tuple[str, ...] = ("thinking", "tool_choice", *RequestSettings._
 the messages and the tools."""
 BODY_FIELDS = ("model", "max_tokens", "messages", "tools", *SETTING_FIELDS)
 _PARAM_KEYS = frozenset(MessageParams.__annotations__)
+_BODY_KEYS = frozenset(BODY_FIELDS)
 
 FIELD_BETAS: Mapping[str, str] = {
     "context_management": "context-management-2025-06-27",
@@ -111,7 +112,7 @@ def request_body(params: Mapping[str, Any], *, stream: bool, where: str) -> dict
     """The JSON body of ``params`` (``None`` values left out, ``extra_body`` merged last)."""
     if not _PARAM_KEYS.issuperset(params):
         reject_unknown(params, _PARAM_KEYS, where)
-    body = {name: params[name] for name in BODY_FIELDS if params.get(name) is not None}
+    body = {k: v for k, v in params.items() if v is not None and k in _BODY_KEYS}
     if stream:
         body["stream"] = True
     body.update(params.get("extra_body") or {})

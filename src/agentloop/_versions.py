@@ -68,6 +68,9 @@ VERSION_RULES: Mapping[str, VersionRules] = MappingProxyType(
 API_VERSIONS: tuple[str, ...] = tuple(VERSION_RULES)
 
 
+_SAMPLING_KEYS = frozenset(SAMPLING_FIELDS)
+
+
 def check_api_version(value: object) -> ApiVersion:
     """``value`` if it is a version agentloop speaks; else a :class:`ConfigurationError`."""
     if isinstance(value, str) and value in VERSION_RULES:
@@ -92,7 +95,7 @@ def version_problems(
     if rules is None:
         return []
     problems: list[Problem] = []
-    if not rules.sampling_params:
+    if not rules.sampling_params and not _SAMPLING_KEYS.isdisjoint(body):
         problems += _sampling_problems(body, api_version)
     messages = body.get("messages")
     if (

@@ -298,12 +298,18 @@ def _policy(
         raise ConfigurationError(f"tool function {name!r}: {exc}") from None
 
 
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
 def copy_json(value: Any) -> Any:
     """A deep copy, fast for JSON data (dicts, lists, scalars); other objects are deep-copied."""
     if isinstance(value, dict):
-        return {key: copy_json(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _IMMUTABLE else copy_json(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [copy_json(item) for item in value]
+        return [item if type(item) in _IMMUTABLE else copy_json(item) for item in value]
     if value is None or isinstance(value, (str, int, float)):
         return value
     return copy.deepcopy(value)

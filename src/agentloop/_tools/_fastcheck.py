@@ -92,7 +92,14 @@ def _all(checks: list[Check]) -> Check:
         return _always
     if len(checks) == 1:
         return checks[0]
-    return lambda value: all(check(value) for check in checks)
+
+    def every(value: Any) -> bool:
+        for check in checks:
+            if not check(value):
+                return False
+        return True
+
+    return every
 
 
 def _type(names: Any, schema: Mapping[str, Any]) -> Check | None:
@@ -115,13 +122,21 @@ def _properties(properties: Any, schema: Mapping[str, Any]) -> Check | None:
             return None
         if check is not _always:
             compiled.append((name, check))
-    return _when((dict,), lambda value: all(c(value[n]) for n, c in compiled if n in value))
+
+    def each(value: dict[str, Any]) -> bool:
+        for name, check in compiled:
+            if name in value and not check(value[name]):
+                return False
+        return True
+
+    return _when((dict,), each)
 
 
 def _required(names: Any, schema: Mapping[str, Any]) -> Check | None:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         return None
-    return _when((dict,), lambda value: all(n in value for n in names))
+    needed = frozenset(names)
+    return _when((dict,), needed.issubset)
 
 
 def _additional(additional: Any, schema: Mapping[str, Any]) -> Check | None:
@@ -129,7 +144,7 @@ def _additional(additional: Any, schema: Mapping[str, Any]) -> Check | None:
     if not isinstance(known, Mapping):
         return None
     if additional is False:
-        return _when((dict,), lambda value: all(key in known for key in value))
+        return _when((dict,), frozenset(known).issuperset)
     check = compile_check(additional)
     if check is None:
         return None
