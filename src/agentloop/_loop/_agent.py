@@ -230,13 +230,15 @@ class Agent(Generic[DepsT, OutputT]):
         calls a resumed run awaits: ``{tool_use_id: Approve() | Deny(msg)}``),
         ``output_type`` (this run's, instead of the agent's).
         """
-        events = self._events(prompt, options, stream=False)
-        while True:
-            try:
-                next(events)
-            except StopIteration as stop:
-                result: RunResult[Any] = stop.value
-                return result
+        refuse_in_event_loop()
+        client = self.current_client()
+        opts = _run_options(options)
+        run = self._run_of(
+            prompt, opts.deps, opts.run_id, opts.decisions, client.retry_policy, opts.output_type
+        )
+        flow = run_flow(run, stream=False, events=False)
+        result: RunResult[Any] = SyncPerformer(client, self.registry).drive(flow)
+        return result
 
     def iter(
         self, prompt: Prompt | RunState, **options: Unpack[RunOptions[DepsT, Any]]
@@ -275,7 +277,8 @@ class Agent(Generic[DepsT, OutputT]):
     ) -> RunResult[Any]:
         """Run to the end and return the result (async); options as for :meth:`run`."""
         performer, run = self._async_run(prompt, _run_options(options))
-        result: RunResult[Any] = await performer.drive(run_flow(run, stream=False))
+        flow = run_flow(run, stream=False, events=False)
+        result: RunResult[Any] = await performer.drive(flow)
         return result
 
     def aiter(

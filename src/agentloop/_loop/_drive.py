@@ -62,13 +62,23 @@ class SyncPerformer:
             flow.close()
 
     def drive(self, flow: Generator[Any, Any, Any]) -> Any:
-        """Run ``flow`` to its end, dropping its events."""
-        events = self.events(flow)
-        while True:
-            try:
-                next(events)
-            except StopIteration as stop:
-                return stop.value
+        """Run ``flow`` to its end, dropping its events (no generator in between)."""
+        try:
+            item = next(flow)
+            while True:
+                kind = type(item)
+                if kind is SendRequest and item.stream:
+                    outcome = _exhaust(self._stream(item))
+                elif kind in DRIVER_EFFECTS:
+                    outcome = self._perform(item)[0]
+                else:
+                    item = next(flow)
+                    continue
+                item = flow.send(outcome)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            flow.close()
 
     def _perform(self, effect: Any) -> tuple[Any, Sequence[Event]]:
         """Carry out an effect other than a streamed request: its outcome, and the events
@@ -139,6 +149,15 @@ class SyncPerformer:
         worker.start()
         worker.join(timeout)
         return box[0] if box else None
+
+
+def _exhaust(events: Generator[Event, None, Any]) -> Any:
+    """Exhaust ``events``, dropping them; what it returns."""
+    while True:
+        try:
+            next(events)
+        except StopIteration as stop:
+            return stop.value
 
 
 def _call_hook(effect: CallHook) -> Any:

@@ -149,17 +149,19 @@ class RunBatch(_Effect):
     in the order of ``flows``.
     """
 
-    __slots__ = ("calls", "concurrency", "flows")
+    __slots__ = ("calls", "concurrency", "events", "flows")
 
     def __init__(
         self,
         flows: list[Generator[Any, Any, ToolCallOutcome]],
         calls: list[ToolUseBlock],
         concurrency: int,
+        events: bool = True,
     ) -> None:
         self.flows = flows
         self.calls = calls
         self.concurrency = concurrency
+        self.events = events
 
 
 Effect: TypeAlias = Union[ListTools, SendRequest, Sleep, CallHook, InvokeTool, RunBatch]
@@ -173,7 +175,11 @@ def batch_done(
 ) -> tuple[list[ToolCallOutcome], list[Event]]:
     """A batch's outcome from ``(index, outcome)`` pairs in finishing order: the outcomes
     in call order, and the ``ToolCallFinished`` events in finishing order."""
-    done: list[Event] = [finished_event(batch.calls[i], outcome) for i, outcome in finished]
+    done: list[Event] = (
+        [finished_event(batch.calls[i], outcome) for i, outcome in finished]
+        if batch.events
+        else []
+    )
     in_order = sorted(finished, key=_index)
     return [outcome for _, outcome in in_order], done
 
@@ -310,9 +316,10 @@ RequestFlow: TypeAlias = Generator[Union[Effect, Event], Any, Union[Message, API
 
 
 def request_flow(
-    params: dict[str, Any], *, stream: bool, policy: RetryPolicy, request: int
+    params: dict[str, Any], *, stream: bool, policy: RetryPolicy, request: int, events: bool = True
 ) -> RequestFlow:
-    """Send the request; retry what is worth retrying, within one budget.
+    """Send the request; retry what is worth retrying, within one budget
+    (``events=False``: no :class:`ModelRetry` event).
 
     A stream cut after its first event kept nothing, so it is sent again like
     any failed attempt: the budget is the client's ``max_retries``, shared by
@@ -329,7 +336,8 @@ def request_flow(
         if wait is None:
             return outcome
         _log_retry(attempt, outcome, wait)
-        yield ModelRetry(request, str(outcome))
+        if events:
+            yield ModelRetry(request, str(outcome))
         yield Sleep(wait)
         attempt += 1
 
@@ -340,49 +348,61 @@ def request_flow(
 RunFlow: TypeAlias = Generator[Union[Effect, Event], Any, RunResult]
 
 
-def run_flow(run: Run, *, stream: bool) -> RunFlow:
-    """A whole run: model requests and tool batches until the run finishes."""
+def run_flow(run: Run, *, stream: bool, events: bool = True) -> RunFlow:
+    """A whole run: model requests and tool batches until the run finishes.
+
+    ``events=False`` makes no events, only effects: the same steps for
+    ``run``/``arun``, which show none (the iterators and streams show them).
+    """
     state = run.state
     _log_start(state.run_id, run.model)
-    yield RunStarted(state.run_id, run.model)
+    if events:
+        yield RunStarted(state.run_id, run.model)
     try:
         step = run.next()
         while not isinstance(step, Finish):
             if isinstance(step, CallModel):
-                yield from _model_step(run, step, stream)
+                yield from _model_step(run, step, stream, events)
             else:
-                yield from _tools_step(run, step)
-            yield StepFinished(state)
+                yield from _tools_step(run, step, events)
+            if events:
+                yield StepFinished(state)
             step = run.next()
     except BaseException as exc:
         _log_finish(run, exc)
         raise
     _log_finish(run, None)
-    yield RunFinished(step.result)
+    if events:
+        yield RunFinished(step.result)
     return step.result
 
 
-def _model_step(run: Run, step: CallModel, stream: bool) -> Generator[Any, Any, None]:
-    yield ModelRequestStarted(step.request, step.params["max_tokens"])
+def _model_step(
+    run: Run, step: CallModel, stream: bool, events: bool
+) -> Generator[Any, Any, None]:
+    if events:
+        yield ModelRequestStarted(step.request, step.params["max_tokens"])
     definitions = yield ListTools(run.list_context())
     params = with_tools(step.params, definitions, step.tools)
     outcome = yield from request_flow(
-        params, stream=stream, policy=run.retry_policy, request=step.request
+        params, stream=stream, policy=run.retry_policy, request=step.request, events=events
     )
     if isinstance(outcome, Message):
-        yield ModelResponse(outcome)
+        if events:
+            yield ModelResponse(outcome)
         run.feed(outcome)
     else:
         run.feed_error(outcome)
 
 
-def _tools_step(run: Run, step: RunTools) -> Generator[Any, Any, None]:
-    for call in step.calls:
-        yield ToolCallStarted(call)
+def _tools_step(run: Run, step: RunTools, events: bool) -> Generator[Any, Any, None]:
+    if events:
+        for call in step.calls:
+            yield ToolCallStarted(call)
     outcomes: list[ToolCallOutcome] = []
     for group in step.groups:
         flows = [run.tool_call_flow(call) for call in group]
-        outcomes.extend((yield RunBatch(flows, group, run.max_concurrency)))
+        outcomes.extend((yield RunBatch(flows, group, run.max_concurrency, events)))
     run.feed_tool_outcomes(outcomes)
 
 
