@@ -22,11 +22,6 @@ class Case:
     async_tools: bool = False
     sleep: float = 0.0
     """Seconds each tool call sleeps."""
-    batches: int = 1
-    """Timed batches of ``conversations`` per process; the best one counts.
-
-    Scenario 2's batch takes a third of a second, short enough that one stray
-    interruption shows: the best of three is what the code costs."""
     paired: int = 0
     """Scenario 4: timed rounds per process, each running the shape at size N and at 2N.
 
@@ -61,7 +56,6 @@ def overhead_cases(smoke: bool) -> list[Case]:
             stream,
             convs,
             async_tools=driver == "async",
-            batches=1 if smoke else 3,
         )
         for driver in ("sync", "async")
         for stream in (False, True)
