@@ -176,9 +176,7 @@ def batch_done(
     """A batch's outcome from ``(index, outcome)`` pairs in finishing order: the outcomes
     in call order, and the ``ToolCallFinished`` events in finishing order."""
     done: list[Event] = (
-        [finished_event(batch.calls[i], outcome) for i, outcome in finished]
-        if batch.events
-        else []
+        [finished_event(batch.calls[i], outcome) for i, outcome in finished] if batch.events else []
     )
     in_order = sorted(finished, key=_index)
     return [outcome for _, outcome in in_order], done
@@ -377,9 +375,7 @@ def run_flow(run: Run, *, stream: bool, events: bool = True) -> RunFlow:
     return step.result
 
 
-def _model_step(
-    run: Run, step: CallModel, stream: bool, events: bool
-) -> Generator[Any, Any, None]:
+def _model_step(run: Run, step: CallModel, stream: bool, events: bool) -> Generator[Any, Any, None]:
     if events:
         yield ModelRequestStarted(step.request, step.params["max_tokens"])
     definitions = yield ListTools(run.list_context())
