@@ -11,8 +11,8 @@ first runs one conversation untimed (connections, first-use imports) and checks
 each conversation's final text and request count.
 
 ``serve`` (scenarios 2, 3 and 5) then prints ``{"ready": true}`` and serves
-commands, one a line, on stdin: ``batch`` times the case's conversations as
-one batch (sync: one after another; async: all gathered under the case's
+commands, one a line, on stdin: ``batch`` (or ``batch N``: N conversations)
+times the case's conversations as one batch (sync: one after another; async: all gathered under the case's
 concurrency gate) and prints ``{"seconds", "server_share"}``; ``done`` prints
 ``{"rss_mb"}`` (this process's peak) and exits. An async worker keeps one
 event loop for its whole life: its clients' connections belong to that loop.
@@ -169,19 +169,20 @@ def _check(case: Any, outcome: tuple[str, int], expected: str) -> None:
         )
 
 
-def _batch(case: Any, one: Any, expected: str) -> float:
-    """One timed batch (sync driver): the case's conversations one after another."""
+def _batch(case: Any, one: Any, expected: str, size: int | None = None) -> float:
+    """One timed batch (sync driver): ``size`` conversations (the case's number unless
+    given), one after another."""
     start = time.perf_counter()
-    outcomes = [one() for _ in range(case.conversations)]
+    outcomes = [one() for _ in range(size or case.conversations)]
     seconds = time.perf_counter() - start
     for outcome in outcomes:
         _check(case, outcome, expected)
     return seconds
 
 
-async def _abatch(case: Any, one: Any, expected: str, gate: Any) -> float:
-    """One timed batch (async driver): the case's conversations gathered, ``gate`` bounding
-    how many run at once."""
+async def _abatch(case: Any, one: Any, expected: str, gate: Any, size: int | None = None) -> float:
+    """One timed batch (async driver): ``size`` conversations (the case's number unless
+    given) gathered, ``gate`` bounding how many run at once."""
     import asyncio
 
     async def gated() -> tuple[str, int]:
@@ -190,7 +191,7 @@ async def _abatch(case: Any, one: Any, expected: str, gate: Any) -> float:
             return result
 
     start = time.perf_counter()
-    outcomes = await asyncio.gather(*(gated() for _ in range(case.conversations)))
+    outcomes = await asyncio.gather(*(gated() for _ in range(size or case.conversations)))
     seconds = time.perf_counter() - start
     for outcome in outcomes:
         _check(case, outcome, expected)
@@ -308,6 +309,11 @@ def _measured(url: str, seconds: float, cpu: float) -> dict[str, Any]:
     return {"seconds": seconds, "server_share": (_server_cpu(url) - cpu) / seconds}
 
 
+def _size(command: list[str]) -> int | None:
+    """The batch size of a ``batch [N]`` command (None: the case's own)."""
+    return int(command[1]) if len(command) > 1 else None
+
+
 def _serve(impl: str, url: str, case_json: str) -> None:
     cases, ones, expected = _build(impl, url, case_json)
     case, one, text = cases[0], ones[0], expected[0]
@@ -320,10 +326,10 @@ def _serve(impl: str, url: str, case_json: str) -> None:
         return
     _check(case, one(), text)
     _reply({"ready": True})
-    while (command := sys.stdin.readline().strip()) == "batch":
+    while (command := sys.stdin.readline().split())[:1] == ["batch"]:
         cpu = _server_cpu(url)
-        _reply(_measured(url, _batch(case, one, text), cpu))
-    if command == "done":
+        _reply(_measured(url, _batch(case, one, text, _size(command)), cpu))
+    if command == ["done"]:
         _reply({"rss_mb": _peak_rss_mb()})
 
 
@@ -340,10 +346,10 @@ async def _aserve(case: Any, one: Any, text: str, url: str) -> None:
     try:
         _check(case, await one(), text)
         _reply({"ready": True})
-        while (command := (await loop.run_in_executor(stdin, readline)).strip()) == "batch":
+        while (command := (await loop.run_in_executor(stdin, readline)).split())[:1] == ["batch"]:
             cpu = _server_cpu(url)
-            _reply(_measured(url, await _abatch(case, one, text, gate), cpu))
-        if command == "done":
+            _reply(_measured(url, await _abatch(case, one, text, gate, _size(command)), cpu))
+        if command == ["done"]:
             _reply({"rss_mb": _peak_rss_mb()})
     finally:
         stdin.shutdown(wait=False)

@@ -28,19 +28,21 @@ How a figure is taken, per scenario:
   differ).
 - 2, 3 and 5: lockstep rounds. A set starts one worker process per
   implementation (``_case.py serve``), together; each builds its loop and runs
-  one untimed conversation. Then, each round, every worker times one batch of
-  the case's conversations, one worker after the other: agentloop and raw back
-  to back, their order alternating, the peers before or after them. A set's
-  first round is a warm-up and is discarded. The CPU of this machine drifts by
-  tens of percent over seconds, so figures from processes timed seconds apart
-  disagree by more than the targets resolve; two batches of one round are
-  timed within a second or two of each other, under about the same drift.
-  A figure is the median of the implementation's timed batches; the ratio
-  (judged for 2 and 5) is the median, over all timed rounds, of the round's
-  agentloop batch over its raw batch. 3 is judged on agentloop's median batch;
-  5's peak RSS is the median over sets of the workers' peak. Sets x rounds:
-  3 x 8 for 2 (21 timed rounds), 3 x 4 for 3 and 5 (9); ``--repeat`` sets the
-  number of sets; the peers take part in the first 3 rounds of each set only.
+  one untimed conversation. Then, each round, every worker times one batch,
+  one worker after the other: agentloop and raw back to back, their order
+  alternating, the peers before or after them. A set's first round is a
+  warm-up and is discarded. The CPU of this machine drifts by tens of percent
+  over fractions of a second, so figures from processes timed seconds apart
+  disagree by more than the targets resolve: the two batches of a round are
+  timed back to back, under about the same speed. A batch is the case's
+  conversations, except in scenario 2, whose rounds are 2 conversations (tens
+  of milliseconds; its figures are scaled to the case's 20). A figure is the
+  median of the implementation's timed batches; the ratio (judged for 2 and
+  5) is the median, over all timed rounds, of the round's agentloop batch over
+  its raw batch. 3 is judged on agentloop's median batch; 5's peak RSS is the
+  median over sets of the workers' peak. Sets x rounds: 3 x 41 for 2 (120
+  timed rounds), 3 x 4 for 3 and 5 (9); ``--repeat`` sets the number of sets;
+  the peers take part in the first 3 rounds of each set only.
 - 4: 5 fresh processes; each times the stream at size N and at 2N, interleaved,
   4 times, and keeps the best of each size. The growth 2N/N is taken within
   each process (processes differ by more than it is asked to resolve); the
@@ -77,8 +79,12 @@ PEER_REPEAT = 3
 (fresh processes of scenario 4; in the lockstep scenarios, the rounds of a set they join)."""
 SETS = 3
 """Sets of workers per lockstep case (``--repeat`` overrides)."""
-ROUNDS = {"2": 8, "3": 4, "5": 4}
+ROUNDS = {"2": 41, "3": 4, "5": 4}
 """Rounds per set, per lockstep scenario, the first one a warm-up."""
+BATCH = {"2": 2}
+"""Conversations per batch where it is not the case's number: scenario 2's rounds are
+short (tens of milliseconds), so that the two batches of a round share the machine's speed
+of the moment; its figures are scaled to the case's number of conversations."""
 TIMEOUT = 300.0
 """Seconds a worker may take to answer one command."""
 
@@ -251,14 +257,17 @@ def measure_lockstep(case: Case, url: str, impls: list[str], sets: int, rounds: 
     """Scenarios 2, 3 and 5: ``sets`` sets of workers, ``rounds`` rounds each (see the top)."""
     impls = [impl for impl in impls if _supports(impl, case)]
     runs = Lockstep({impl: [] for impl in impls}, [], {impl: [] for impl in impls})
+    size = BATCH.get(case.scenario[0])
+    command = f"batch {size}" if size else "batch"
+    scale = case.conversations / size if size else 1.0
     for _ in range(sets):
         with _workers(case, url, impls) as workers:
             for round_ in range(rounds):
-                batch = {impl: workers[impl].ask("batch") for impl in _order(impls, round_)}
+                batch = {impl: workers[impl].ask(command) for impl in _order(impls, round_)}
                 if round_ == 0:
                     continue  # the warm-up
                 for impl, result in batch.items():
-                    runs.batches[impl].append(result)
+                    runs.batches[impl].append({**result, "seconds": result["seconds"] * scale})
                 runs.ratios.append(batch["agentloop"]["seconds"] / batch["raw"]["seconds"])
             for impl, worker in workers.items():
                 runs.rss_mb[impl].append(worker.ask("done")["rss_mb"])
