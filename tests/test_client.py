@@ -306,3 +306,37 @@ async def test_each_request_emits_a_model_request_event(api: Api):
     assert events[1]["request_id"].startswith("req_")
     assert events[1]["model"] == "claude-sonnet-4-6"
     assert "latency_ms" in events[1]
+
+
+def test_headers_follow_the_client_settings_changed_between_requests():
+    """The headers are made once per client settings and reused: a change of
+    ``default_headers``, ``betas`` or ``api_version`` shows in the next request, and a
+    request's own headers never stick to the next one."""
+    fake = FakeAnthropic([reply(str(i)) for i in range(6)])
+    client = agentloop.Client(api_key="k", http_client=httpx.Client(transport=fake.transport))
+    ask: dict[str, Any] = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": "x"}],
+    }
+    client.create(**ask, extra_headers={"X-Once": "1"})
+    client.default_headers["X-Team"] = "blue"
+    client.create(**ask)
+    client.default_headers["X-Team"] = "red"
+    client.create(**ask)
+    client.betas = ("b1",)
+    client.create(**ask)
+    client.api_version = "2023-06-01"
+    client.create(**ask)
+    client.default_headers.clear()
+    client.betas = ()
+    assert client.create(**ask, betas=["b2"]).text == "5"
+    sent = [request.headers for request in fake.requests]
+    assert sent[0]["x-once"] == "1" and "x-team" not in sent[0]
+    assert "x-once" not in sent[1] and sent[1]["x-team"] == "blue"
+    assert sent[2]["x-team"] == "red" and "anthropic-beta" not in sent[2]
+    assert sent[3]["anthropic-beta"] == "b1" and sent[3]["anthropic-version"] == "2026-10-21"
+    assert sent[4]["anthropic-version"] == "2023-06-01"
+    assert "x-team" not in sent[5] and sent[5]["anthropic-beta"] == "b2"
+    assert all(headers["x-api-key"] == "k" for headers in sent)
+    fake.assert_clean()
